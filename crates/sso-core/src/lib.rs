@@ -8,8 +8,10 @@
 
 pub mod clock;
 pub mod env;
+pub mod exit;
 pub mod secret;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use env::Env;
+pub use exit::ExitClass;
 pub use secret::Secret;
