@@ -1,1 +1,5 @@
-fn main() {}
+//! `aws-sso`: see `lib.rs`.
+
+fn main() -> std::process::ExitCode {
+    aws_sso::main(std::env::args_os())
+}

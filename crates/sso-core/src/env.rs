@@ -172,6 +172,12 @@ pub mod vars {
     pub const AWS_EC2_METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
     /// Browser command to open URLs with (as Python's `webbrowser` reads it).
     pub const BROWSER: &str = "BROWSER";
+    /// X11 display; its presence means a desktop browser can be opened with `xdg-open`.
+    pub const DISPLAY: &str = "DISPLAY";
+    /// Wayland display; like `DISPLAY`.
+    pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
+    /// Set by WSL in every shell: open URLs with `wslview` or Windows' `explorer.exe`.
+    pub const WSL_DISTRO_NAME: &str = "WSL_DISTRO_NAME";
     /// Disables colour when set.
     pub const NO_COLOR: &str = "NO_COLOR";
     /// Terminal width for table output.

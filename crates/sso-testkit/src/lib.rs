@@ -1,1 +1,196 @@
-//! Placeholder; filled in by its owner.
+//! Test helpers for aws-sso's CLI tests: run the real binary in a sandboxed home and compare what
+//! it printed.
+//!
+//! [`TestContext`] makes a temporary `HOME`, scrubs the environment (every `AWS_*` variable, every
+//! proxy variable, everything else the developer's shell has) and runs a binary there, returning
+//! an [`Outcome`] (exit code, stdout, stderr). `Outcome`'s `Display` is a stable snapshot text
+//! with the temporary home replaced by `[HOME]`, so tests can compare it as a whole.
+//! It owns no knowledge of aws-sso's behaviour: tests assert that.
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+/// A sandbox to run a binary in: a temporary home and a clean environment.
+pub struct TestContext {
+    home: TempDir,
+    env: Vec<(String, String)>,
+    filters: Vec<(String, String)>,
+}
+
+impl Default for TestContext {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestContext {
+    /// A new sandbox with an empty home.
+    pub fn new() -> Self {
+        let home = tempfile::Builder::new()
+            .prefix("aws-sso-test-")
+            .tempdir()
+            .expect("a temporary directory can be created");
+        Self {
+            home,
+            env: Vec::new(),
+            filters: Vec::new(),
+        }
+    }
+
+    /// The sandbox's home directory.
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Writes `~/.aws/config`.
+    pub fn config(&self, text: &str) -> &Self {
+        self.write(".aws/config", text)
+    }
+
+    /// Writes a file relative to the home directory, creating parent directories.
+    pub fn write(&self, relative: &str, text: &str) -> &Self {
+        let path = self.home().join(relative);
+        fs::create_dir_all(path.parent().expect("a file has a parent"))
+            .expect("parent directories can be created");
+        fs::write(&path, text).expect("a test file can be written");
+        self
+    }
+
+    /// Reads a file relative to the home directory, if it exists.
+    pub fn read(&self, relative: &str) -> Option<String> {
+        fs::read_to_string(self.home().join(relative)).ok()
+    }
+
+    /// The path of a file relative to the home directory.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.home().join(relative)
+    }
+
+    /// Sets an environment variable for every run.
+    pub fn env(&mut self, name: &str, value: &str) -> &mut Self {
+        self.env.retain(|(n, _)| n != name);
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Replaces `from` with `to` in snapshots (e.g. an emulator URL with `[EMULATOR]`).
+    pub fn filter(&mut self, from: &str, to: &str) -> &mut Self {
+        self.filters.push((from.to_owned(), to.to_owned()));
+        self
+    }
+
+    /// A command for `program` with the sandbox environment: only `HOME`, `PATH`, a fixed
+    /// locale and terminal width, `NO_COLOR`, plus what [`TestContext::env`] set.
+    pub fn command(&self, program: impl AsRef<Path>) -> Command {
+        let mut command = Command::new(program.as_ref());
+        command
+            .env_clear()
+            .env("HOME", self.home())
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("LANG", "C.UTF-8")
+            .env("COLUMNS", "80")
+            .env("NO_COLOR", "1")
+            .current_dir(self.home())
+            .stdin(Stdio::null());
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        command
+    }
+
+    /// Runs `program` with `args` in the sandbox and collects what it printed.
+    pub fn run<I, S>(&self, program: impl AsRef<Path>, args: I) -> Outcome
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let output = self
+            .command(program)
+            .args(args)
+            .output()
+            .expect("the program can be started");
+        let mut filters = self.filters.clone();
+        filters.push((self.home().display().to_string(), "[HOME]".to_owned()));
+        Outcome {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            filters,
+        }
+    }
+}
+
+/// What a run printed, and how it ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr.
+    pub stderr: String,
+    filters: Vec<(String, String)>,
+}
+
+impl Outcome {
+    fn filtered(&self, text: &str) -> String {
+        self.filters
+            .iter()
+            .fold(text.to_owned(), |text, (from, to)| text.replace(from, to))
+    }
+
+    /// stdout with the snapshot filters applied.
+    pub fn stdout_filtered(&self) -> String {
+        self.filtered(&self.stdout)
+    }
+
+    /// stderr with the snapshot filters applied.
+    pub fn stderr_filtered(&self) -> String {
+        self.filtered(&self.stderr)
+    }
+
+    /// Parses stdout as JSON, panicking with the whole outcome if it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code,
+            self.stdout_filtered(),
+            self.stderr_filtered()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_in_a_scrubbed_environment() {
+        let mut context = TestContext::new();
+        context.env("AWS_REGION", "eu-west-1");
+        let outcome = context.run("/usr/bin/env", std::iter::empty::<&str>());
+        assert_eq!(outcome.code, 0);
+        let mut names: Vec<&str> = outcome
+            .stdout
+            .lines()
+            .filter_map(|l| l.split('=').next())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["AWS_REGION", "COLUMNS", "HOME", "LANG", "NO_COLOR", "PATH"]
+        );
+        assert!(outcome.to_string().contains("HOME=[HOME]"), "{outcome}");
+    }
+}

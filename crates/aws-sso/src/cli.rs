@@ -1,0 +1,373 @@
+//! The command-line surface: every command, parameter and global option of `aws sso` in
+//! AWS CLI v2, declared with clap derive.
+//!
+//! This module only describes arguments and their help; it does no resolution. Global options
+//! are `global = true`, so, as with the AWS CLI, they are accepted before or after the
+//! command name. Argument errors are not rendered by clap: `lib.rs` turns them into the AWS CLI's
+//! usage text and exit code 252 (see `error.rs`).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "A fast, drop-in replacement for the AWS CLI v2 `aws sso` commands";
+
+const LONG_ABOUT: &str = "\
+A fast, drop-in replacement for the AWS CLI v2 `aws sso` commands.
+
+aws-sso signs you in to AWS IAM Identity Center (formerly AWS SSO) and turns your sign-in into
+account lists and role credentials. It reads the same ~/.aws/config (profiles and [sso-session]
+sections) and shares the same token, client-registration and role-credential caches as the AWS
+CLI, boto3 and the AWS SDKs, so every tool on your machine keeps working beside it. Output
+(--output, --query), error lines and exit codes match the AWS CLI.
+
+Unlike `aws sso`, the list and credential commands use the cached token of your profile or
+sso-session when --access-token is not given.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  aws-sso login --profile dev                 Sign in with the SSO settings of profile `dev`
+  aws-sso login --sso-session corp --no-browser
+  aws-sso list-accounts --profile dev --output table
+  aws-sso list-account-roles --account-id 111111111111 --profile dev
+  aws-sso get-role-credentials --account-id 111111111111 --role-name ReadOnly --profile dev
+  aws-sso logout
+
+Exit codes: 0 success, 252 bad command line or parameters, 253 configuration error,
+254 the service returned an error, 255 any other failure, 130 interrupted.";
+
+/// `aws-sso`: the top-level command.
+#[derive(Debug, Parser)]
+#[command(
+    name = "aws-sso",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    infer_long_args = true,
+    args_override_self = true,
+    disable_help_subcommand = true,
+    max_term_width = 100,
+    // Rendered by `version_line()` so it can carry more than clap's `name version`.
+    disable_version_flag = true,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// The global options of the AWS CLI that apply to `aws sso` commands.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Use a specific profile from your config file (overrides AWS_PROFILE)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The region to use (overrides AWS_REGION, AWS_DEFAULT_REGION and the profile's `region`)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Override the service endpoint URL (list and credential commands; `login` and `logout`
+    /// ignore it, as the AWS CLI does — use AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Output format: json, text, table, yaml, yaml-stream or off
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub output: Option<String>,
+
+    /// A JMESPath query to filter the response data
+    #[arg(long, global = true, value_name = "EXPRESSION")]
+    pub query: Option<String>,
+
+    /// Print debug logging to stderr (tokens and secrets are never printed)
+    #[arg(long, global = true)]
+    pub debug: bool,
+
+    /// Do not verify TLS certificates (not recommended)
+    #[arg(long, global = true)]
+    pub no_verify_ssl: bool,
+
+    /// The CA certificate bundle (PEM) to use when verifying TLS certificates
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ca_bundle: Option<String>,
+
+    /// Maximum socket read time in seconds; 0 waits forever (default 60)
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub cli_read_timeout: Option<String>,
+
+    /// Maximum socket connect time in seconds; 0 waits forever (default 60)
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub cli_connect_timeout: Option<String>,
+
+    /// Turn colour output on, off, or on only when writing to a terminal
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<Color>,
+
+    /// Do not send output through a pager
+    #[arg(long, global = true)]
+    pub no_cli_pager: bool,
+
+    /// How errors are printed: enhanced (default), legacy, json, yaml, text or table
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub cli_error_format: Option<String>,
+
+    /// Make a single call instead of following pagination tokens
+    #[arg(long, global = true)]
+    pub no_paginate: bool,
+
+    /// Accepted for compatibility: SSO calls are never signed
+    #[arg(long, global = true, hide = true)]
+    pub no_sign_request: bool,
+
+    /// Accepted for compatibility: aws-sso never prompts for parameters
+    #[arg(long, global = true, hide = true)]
+    pub no_cli_auto_prompt: bool,
+
+    /// Print the resolved settings (profile, sso-session, region, endpoints) as JSON and exit
+    #[arg(long, global = true, hide = true)]
+    pub show_settings: bool,
+
+    /// Print the version and exit
+    #[arg(long, global = true)]
+    pub version: bool,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Always colour.
+    On,
+    /// Never colour.
+    Off,
+    /// Colour only when stdout is a terminal.
+    Auto,
+}
+
+/// The `aws sso` commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in to IAM Identity Center and cache an access token
+    #[command(long_about = LOGIN_ABOUT)]
+    Login(LoginArgs),
+
+    /// Sign out of IAM Identity Center and remove cached tokens and SSO role credentials
+    #[command(long_about = LOGOUT_ABOUT)]
+    Logout(LogoutArgs),
+
+    /// List the AWS accounts you can access
+    #[command(long_about = LIST_ACCOUNTS_ABOUT)]
+    ListAccounts(ListAccountsArgs),
+
+    /// List the roles you can assume in an AWS account
+    #[command(long_about = LIST_ACCOUNT_ROLES_ABOUT)]
+    ListAccountRoles(ListAccountRolesArgs),
+
+    /// Get short-term AWS credentials for a role in an account
+    #[command(long_about = GET_ROLE_CREDENTIALS_ABOUT)]
+    GetRoleCredentials(GetRoleCredentialsArgs),
+}
+
+impl Command {
+    /// The command's `--sso-session`, if it has one and it was given.
+    pub fn sso_session(&self) -> Option<&str> {
+        match self {
+            Self::Login(args) => args.sso_session.as_deref(),
+            Self::Logout(args) => args.sso_session.as_deref(),
+            Self::ListAccounts(args) => args.sso_session.as_deref(),
+            Self::ListAccountRoles(args) => args.sso_session.as_deref(),
+            Self::GetRoleCredentials(args) => args.sso_session.as_deref(),
+        }
+    }
+
+    /// The AWS CLI name of the command (`list-accounts`, ...).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Login(_) => "login",
+            Self::Logout(_) => "logout",
+            Self::ListAccounts(_) => "list-accounts",
+            Self::ListAccountRoles(_) => "list-account-roles",
+            Self::GetRoleCredentials(_) => "get-role-credentials",
+        }
+    }
+}
+
+const LOGIN_ABOUT: &str = "\
+Sign in to IAM Identity Center and cache an access token.
+
+The SSO settings come from --sso-session, or else from the profile (--profile, AWS_PROFILE):
+either its `sso_session` key, which names an [sso-session NAME] section, or the legacy
+`sso_start_url` and `sso_region` keys in the profile itself. sso-session configurations sign in
+with the authorization-code flow (PKCE) in your browser; legacy profiles, and --use-device-code,
+use the device-code flow. The token is cached in ~/.aws/sso/cache, where the AWS CLI and the AWS
+SDKs find it too.";
+
+const LOGOUT_ABOUT: &str = "\
+Sign out of IAM Identity Center.
+
+For every cached access token, ends the session on the service and deletes the token; then
+deletes every cached SSO role credential. Client registrations are kept, as the AWS CLI keeps
+them. With --sso-session, or an explicit --profile, only that session is signed out.";
+
+const LIST_ACCOUNTS_ABOUT: &str = "\
+List the AWS accounts assigned to you.
+
+Uses --access-token when given; otherwise the cached token of the profile or sso-session
+(refreshed when it is about to expire). Results are paginated automatically.";
+
+const LIST_ACCOUNT_ROLES_ABOUT: &str = "\
+List the roles you can assume in an AWS account.
+
+Uses --access-token when given; otherwise the cached token of the profile or sso-session.
+Results are paginated automatically.";
+
+const GET_ROLE_CREDENTIALS_ABOUT: &str = "\
+Get short-term credentials (access key, secret key, session token) for a role in an account.
+
+Uses --access-token when given; otherwise the cached token of the profile or sso-session.";
+
+/// `login`
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The [sso-session NAME] section to sign in with, whatever the profile says
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+
+    /// Do not open a browser; print the URL (and code) to open on any device
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Use the device-code flow even for sso-session configurations
+    #[arg(long)]
+    pub use_device_code: bool,
+}
+
+/// `logout`
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Sign out of this [sso-session NAME] only, keeping other sessions
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+}
+
+/// Pagination options shared by the list commands (AWS CLI paginator options).
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Pagination")]
+pub struct PagingArgs {
+    /// A token from a previous truncated response (its `NextToken`) to resume from
+    #[arg(long, value_name = "TOKEN")]
+    pub starting_token: Option<String>,
+
+    /// How many items to ask the service for in each call (does not limit the total)
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<String>,
+
+    /// The total number of items to return; a `NextToken` is printed if more remain
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub max_items: Option<String>,
+
+    /// Raw API parameter: items per call (turns automatic pagination off)
+    #[arg(long, value_name = "N", hide = true)]
+    pub max_results: Option<String>,
+
+    /// Raw API parameter: page token (turns automatic pagination off)
+    #[arg(long, value_name = "TOKEN", hide = true)]
+    pub next_token: Option<String>,
+}
+
+/// `list-accounts`
+#[derive(Debug, Args)]
+pub struct ListAccountsArgs {
+    /// The access token from `aws-sso login` (default: the cached token of the profile)
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+
+    /// Use the cached token of this [sso-session NAME]
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+
+    #[command(flatten)]
+    pub paging: PagingArgs,
+}
+
+/// `list-account-roles`
+#[derive(Debug, Args)]
+pub struct ListAccountRolesArgs {
+    /// The access token from `aws-sso login` (default: the cached token of the profile)
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+
+    /// The 12-digit AWS account ID
+    #[arg(long, value_name = "ID", required = true)]
+    pub account_id: Option<String>,
+
+    /// Use the cached token of this [sso-session NAME]
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+
+    #[command(flatten)]
+    pub paging: PagingArgs,
+}
+
+/// `get-role-credentials`
+#[derive(Debug, Args)]
+pub struct GetRoleCredentialsArgs {
+    /// The role to get credentials for
+    #[arg(long, value_name = "NAME", required = true)]
+    pub role_name: Option<String>,
+
+    /// The 12-digit AWS account ID
+    #[arg(long, value_name = "ID", required = true)]
+    pub account_id: Option<String>,
+
+    /// The access token from `aws-sso login` (default: the cached token of the profile)
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+
+    /// Use the cached token of this [sso-session NAME]
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+}
+
+/// The version line printed by `--version`.
+pub(crate) fn version_line() -> String {
+    format!(
+        "aws-sso/{} {}/{}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_work_before_and_after_the_command() {
+        let before = Cli::try_parse_from(["aws-sso", "--profile", "p", "list-accounts"]).unwrap();
+        let after = Cli::try_parse_from(["aws-sso", "list-accounts", "--profile", "p"]).unwrap();
+        assert_eq!(before.global.profile.as_deref(), Some("p"));
+        assert_eq!(after.global.profile.as_deref(), Some("p"));
+    }
+
+    #[test]
+    fn long_options_may_be_abbreviated_like_argparse() {
+        let cli =
+            Cli::try_parse_from(["aws-sso", "list-accounts", "--access", "tok", "--prof=x"])
+                .unwrap();
+        let Some(Command::ListAccounts(args)) = cli.command else {
+            panic!("wrong command")
+        };
+        assert_eq!(args.access_token.as_deref(), Some("tok"));
+        assert_eq!(cli.global.profile.as_deref(), Some("x"));
+    }
+}

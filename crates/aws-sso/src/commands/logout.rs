@@ -1,0 +1,107 @@
+//! `aws-sso logout`: end sessions and remove cached tokens and SSO role credentials
+//! (spec cli-behavior §5).
+//!
+//! With no selection it does what AWS CLI v2 does: for every cached token, call the portal's
+//! `Logout` in the token's region (ignoring service errors) and delete the file, keep client
+//! registrations, then delete every `"ProviderType": "sso"` file in `~/.aws/cli/cache`; it
+//! prints nothing. Two improvements: a network failure on one token is reported as a warning
+//! and does not stop the others from being removed (the AWS CLI aborts, leaving files behind),
+//! and `--sso-session NAME` or an explicit `--profile` signs out of that one session only,
+//! removing only the role credentials of profiles that use it.
+
+use sso_cache::{Cache, RoleCredentialsKey, TokenFile};
+use sso_config::SsoTarget;
+
+use crate::Context;
+use crate::auth::token_key;
+use crate::cli::LogoutArgs;
+use crate::error::CliError;
+use crate::settings::Resolved;
+
+/// Signs out.
+pub(crate) fn logout(
+    args: &LogoutArgs,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<(), CliError> {
+    let cache = Cache::from_env(&context.env)?;
+    if args.sso_session.is_some() || resolved.settings.is_profile_flag() {
+        let target = resolved.sso_target(args.sso_session.as_deref())?;
+        return logout_one(&target, &cache, resolved, context);
+    }
+    for file in cache.token_files()? {
+        end_session(&file, resolved, context);
+        let lock = cache.lock_token_file(&file)?;
+        lock.delete()?;
+    }
+    for path in cache.sso_role_credential_files()? {
+        cache.delete_file(&path)?;
+    }
+    Ok(())
+}
+
+/// Signs out of one session: its token, and the role credentials of the profiles using it.
+fn logout_one(
+    target: &SsoTarget,
+    cache: &Cache,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<(), CliError> {
+    let key = token_key(target);
+    let path = cache.token_path(&key);
+    if let Some(file) = cache
+        .token_files()?
+        .into_iter()
+        .find(|file| file.path == path)
+    {
+        end_session(&file, resolved, context);
+    }
+    cache.with_token_lock(&key, |lock| lock.delete())?;
+    for profile in resolved.config.profiles() {
+        let Ok(role) = sso_config::resolve_role_profile(&resolved.config, profile.name()) else {
+            continue;
+        };
+        if same_session(&role.target, target) {
+            let key = RoleCredentialsKey::new(
+                &role.account_id,
+                &role.role_name,
+                role.target.session_name(),
+                role.target.start_url(),
+            );
+            cache.delete_role_credentials(&key)?;
+        }
+    }
+    Ok(())
+}
+
+fn same_session(a: &SsoTarget, b: &SsoTarget) -> bool {
+    a.token_cache_key() == b.token_cache_key()
+}
+
+/// Calls `Logout` for a cached token when it names its region. Service errors are ignored, as
+/// in the AWS CLI; other failures become a warning so the remaining files are still removed.
+fn end_session(file: &TokenFile, resolved: &Resolved, context: &Context) {
+    let (Some(token), Some(region)) = (&file.access_token, &file.region) else {
+        return;
+    };
+    let result = resolved
+        .portal_client(context, region, false)
+        .and_then(|portal| portal.logout(token).map_err(CliError::from));
+    match result {
+        Ok(()) => {}
+        Err(CliError::Failure {
+            class: sso_core::ExitClass::Service,
+            ..
+        }) => context.printer.debug(|| {
+            format!(
+                "the service refused Logout for {}; removing the token anyway",
+                file.path.display()
+            )
+        }),
+        Err(error) => context.printer.stderr(&format!(
+            "warning: could not end the session of {} on the service ({}); the cached token was removed anyway\n",
+            file.path.display(),
+            error.render(crate::error::ErrorFormat::Legacy).trim()
+        )),
+    }
+}

@@ -1,0 +1,237 @@
+//! The one place where a failure becomes an error message and an exit code.
+//!
+//! Library crates return typed errors that say which [`ExitClass`] they belong to (and, for the
+//! AWS CLI's `An error occurred (CODE): ...` lines, which code). Commands convert them into
+//! [`CliError`] with `?`; `lib.rs` calls [`CliError::render`] once and exits with
+//! [`CliError::exit_code`]. The texts follow AWS CLI v2 ≥ 2.34 (spec cli-behavior §6.5): a blank
+//! line, then `aws: [ERROR]: ` and the message. We keep the `aws: [ERROR]:` prefix, although the
+//! command is `aws-sso`, because scripts that wrap `aws sso` match on it.
+
+use std::fmt::Write as _;
+
+use sso_core::ExitClass;
+
+/// How errors are printed (`--cli-error-format`, `AWS_CLI_ERROR_FORMAT`, `cli_error_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum ErrorFormat {
+    /// `aws: [ERROR]: MESSAGE` (AWS CLI v2 ≥ 2.34 default).
+    #[default]
+    Enhanced,
+    /// The bare message, as AWS CLI v1 and v2 before 2.34 print it.
+    Legacy,
+    /// The error as a `{"Code", "Message"}` document in JSON.
+    Json,
+    /// ... in YAML.
+    Yaml,
+    /// ... as text.
+    Text,
+    /// ... as a table.
+    Table,
+}
+
+impl ErrorFormat {
+    /// Parses a configured value; `None` for an unknown one.
+    pub(crate) fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "enhanced" => Self::Enhanced,
+            "legacy" => Self::Legacy,
+            "json" => Self::Json,
+            "yaml" => Self::Yaml,
+            "text" => Self::Text,
+            "table" => Self::Table,
+            _ => return None,
+        })
+    }
+}
+
+/// Every way a run of aws-sso can fail.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// A command-line error found by the argument parser (argparse in the AWS CLI). The usage
+    /// block follows the message.
+    Usage(String),
+    /// An option the parser does not know: the usage block comes first (AWS CLI v2 order).
+    UnknownOptions(String),
+    /// A parameter the service model rejects (botocore ParamValidation), exit 252.
+    ParamValidation(String),
+    /// A classified failure from a library crate or a command.
+    Failure {
+        /// Which exit code it gets.
+        class: ExitClass,
+        /// The code in `An error occurred (CODE): ...`, when the AWS CLI prints one.
+        code: Option<String>,
+        /// The message.
+        message: String,
+        /// Extra lines printed after the message (e.g. `Additional error details:`).
+        details: Option<String>,
+    },
+}
+
+impl CliError {
+    /// A failure with no AWS error code, printed as `aws: [ERROR]: MESSAGE`.
+    pub(crate) fn general(message: impl Into<String>) -> Self {
+        Self::Failure {
+            class: ExitClass::General,
+            code: None,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// The process exit code.
+    pub(crate) const fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) | Self::UnknownOptions(_) | Self::ParamValidation(_) => {
+                ExitClass::Usage.code()
+            }
+            Self::Failure { class, .. } => class.code(),
+        }
+    }
+
+    /// The full stderr text for this error in the given format.
+    pub(crate) fn render(&self, format: ErrorFormat) -> String {
+        let mut out = String::new();
+        match self {
+            Self::UnknownOptions(options) => {
+                out.push_str(USAGE);
+                let _ = write!(out, "\n{}Unknown options: {options}\n", prefix(format));
+            }
+            Self::Usage(message) => {
+                let _ = write!(out, "\n{}{message}\n\n{USAGE}", prefix(format));
+            }
+            Self::ParamValidation(message) => {
+                out.push_str(&render_failure(format, Some("ParamValidation"), message, None));
+            }
+            Self::Failure {
+                code,
+                message,
+                details,
+                ..
+            } => out.push_str(&render_failure(
+                format,
+                code.as_deref(),
+                message,
+                details.as_deref(),
+            )),
+        }
+        out
+    }
+}
+
+/// The usage block printed with argument errors (AWS CLI wording, our command name).
+pub(crate) const USAGE: &str = "\
+usage: aws-sso [options] <command> [parameters]
+To see help text, you can run:
+
+  aws-sso --help
+  aws-sso <command> --help
+";
+
+fn prefix(format: ErrorFormat) -> &'static str {
+    match format {
+        ErrorFormat::Legacy => "aws: error: ",
+        _ => "aws: [ERROR]: ",
+    }
+}
+
+fn render_failure(
+    format: ErrorFormat,
+    code: Option<&str>,
+    message: &str,
+    details: Option<&str>,
+) -> String {
+    let headline = match code {
+        Some(code) if !message.starts_with("An error occurred (") => {
+            format!("An error occurred ({code}): {message}")
+        }
+        _ => message.to_owned(),
+    };
+    // AWS CLI v2 strips the whole error text and then writes one newline, so an empty OIDC
+    // error message leaves no trailing space.
+    let text = format!("{headline}{}", details.unwrap_or_default());
+    let text = text.trim_end();
+    match format {
+        ErrorFormat::Enhanced => format!("\naws: [ERROR]: {text}\n"),
+        ErrorFormat::Legacy => format!("\n{text}\n"),
+        structured => {
+            let mut document = serde_json::Map::new();
+            document.insert("Code".into(), code.unwrap_or("Unknown").into());
+            document.insert("Message".into(), message.into());
+            let value = serde_json::Value::Object(document);
+            let (output, title) = match structured {
+                ErrorFormat::Yaml => (sso_output::OutputFormat::Yaml, ""),
+                ErrorFormat::Text => (sso_output::OutputFormat::Text, ""),
+                ErrorFormat::Table => (sso_output::OutputFormat::Table, "Error"),
+                _ => (sso_output::OutputFormat::Json, ""),
+            };
+            let options = sso_output::RenderOptions {
+                title: title.to_owned(),
+                ..sso_output::RenderOptions::default()
+            };
+            sso_output::render(output, &value, &options).unwrap_or_else(|_| format!("{headline}\n"))
+        }
+    }
+}
+
+impl From<sso_config::ConfigError> for CliError {
+    fn from(error: sso_config::ConfigError) -> Self {
+        Self::Failure {
+            class: error.exit_class(),
+            code: error.aws_code().map(str::to_owned),
+            message: error.to_string(),
+            details: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn configuration(code: &str, message: &str) -> CliError {
+        CliError::Failure {
+            class: ExitClass::Configuration,
+            code: Some(code.to_owned()),
+            message: message.to_owned(),
+            details: None,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_aws_cli() {
+        assert_eq!(CliError::Usage("x".into()).exit_code(), 252);
+        assert_eq!(CliError::UnknownOptions("--x".into()).exit_code(), 252);
+        assert_eq!(CliError::ParamValidation("x".into()).exit_code(), 252);
+        assert_eq!(configuration("NoRegion", "x").exit_code(), 253);
+        assert_eq!(CliError::general("x").exit_code(), 255);
+    }
+
+    #[test]
+    fn enhanced_lines_match_aws_cli_v2() {
+        let no_region = configuration(
+            "NoRegion",
+            "You must specify a region. You can also configure your region by running \"aws configure\".",
+        );
+        assert_eq!(
+            no_region.render(ErrorFormat::Enhanced),
+            "\naws: [ERROR]: An error occurred (NoRegion): You must specify a region. You can also configure your region by running \"aws configure\".\n"
+        );
+        assert_eq!(
+            CliError::general("The config profile (nope) could not be found")
+                .render(ErrorFormat::Enhanced),
+            "\naws: [ERROR]: The config profile (nope) could not be found\n"
+        );
+        assert_eq!(
+            CliError::UnknownOptions("--bogus".into()).render(ErrorFormat::Enhanced),
+            format!("{USAGE}\naws: [ERROR]: Unknown options: --bogus\n")
+        );
+    }
+
+    #[test]
+    fn legacy_format_drops_the_prefix() {
+        assert_eq!(
+            CliError::general("boom").render(ErrorFormat::Legacy),
+            "\nboom\n"
+        );
+    }
+}

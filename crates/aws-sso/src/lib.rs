@@ -1,0 +1,223 @@
+//! The `aws-sso` binary as a library: argument parsing, the run context, and command dispatch.
+//!
+//! [`main`] is the whole program: it parses the command line, takes the one snapshot of the
+//! environment, builds the [`Context`] of side-effect seams, runs the command and renders any
+//! error once (`error.rs`). Commands live in `commands/`, one file per `aws sso` command; they
+//! take resolved inputs and return data or write through the [`printer::Printer`].
+
+mod auth;
+mod cli;
+mod commands;
+mod error;
+mod output;
+mod printer;
+mod settings;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser as _;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use sso_core::{Clock, Env, FixedClock, SystemClock};
+
+pub use cli::Cli;
+use error::{CliError, ErrorFormat};
+use printer::Printer;
+
+/// The side-effect seams of one run, built once in [`main`].
+pub struct Context {
+    /// The environment snapshot.
+    pub env: Env,
+    /// The clock (`AWS_SSO_TEST_NOW` pins it in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Terminal output.
+    pub printer: Printer,
+}
+
+/// Runs aws-sso with the given arguments (including the program name) and returns the exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let env = Env::from_process();
+    let args = help_word_to_flag(args.into_iter().collect());
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => return clap_failure(&error, &env),
+    };
+    let printer = Printer::new(cli.global.debug);
+    if cli.global.version {
+        let _ = printer.stdout(&format!("{}\n", cli::version_line()));
+        return ExitCode::SUCCESS;
+    }
+    let clock: Arc<dyn Clock> = match test_clock(&env) {
+        Ok(clock) => clock,
+        Err(error) => return report(&error, ErrorFormat::default(), &printer),
+    };
+    let error_format = settings::error_format(&cli.global, &env);
+    let context = Context {
+        env,
+        clock,
+        printer,
+    };
+    commands::install_interrupt_handler();
+    match commands::run(cli, &context) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error, error_format, &context.printer),
+    }
+}
+
+fn report(error: &CliError, format: ErrorFormat, printer: &Printer) -> ExitCode {
+    printer.stderr(&error.render(format));
+    ExitCode::from(error.exit_code())
+}
+
+/// `AWS_SSO_TEST_NOW` (hidden, for tests) pins the clock to an RFC 3339 instant.
+fn test_clock(env: &Env) -> Result<Arc<dyn Clock>, CliError> {
+    match env.non_empty(sso_core::env::vars::AWS_SSO_TEST_NOW) {
+        None => Ok(Arc::new(SystemClock)),
+        Some(raw) => raw
+            .parse::<jiff::Timestamp>()
+            .map(|now| Arc::new(FixedClock(now)) as Arc<dyn Clock>)
+            .map_err(|error| {
+                CliError::general(format!(
+                    "AWS_SSO_TEST_NOW must be an RFC 3339 timestamp such as 2026-01-02T03:04:05Z, got `{raw}`: {error}"
+                ))
+            }),
+    }
+}
+
+/// The AWS CLI takes `help` as a word (`aws sso login help`); clap wants `--help`. A trailing
+/// `help` that is not the value of an option becomes `--help`.
+fn help_word_to_flag(mut args: Vec<OsString>) -> Vec<OsString> {
+    let takes_value = |arg: &OsString| {
+        let arg = arg.to_string_lossy();
+        arg.starts_with("--") && !arg.contains('=') && !is_switch(&arg)
+    };
+    if args.len() >= 2 && args.last().is_some_and(|a| a == "help") {
+        let previous = &args[args.len() - 2];
+        if args.len() == 2 || !takes_value(previous) {
+            let last = args.len() - 1;
+            args[last] = OsString::from("--help");
+        }
+    }
+    args
+}
+
+fn is_switch(arg: &str) -> bool {
+    matches!(
+        arg,
+        "--debug"
+            | "--no-verify-ssl"
+            | "--no-cli-pager"
+            | "--no-paginate"
+            | "--no-sign-request"
+            | "--no-cli-auto-prompt"
+            | "--no-browser"
+            | "--use-device-code"
+            | "--show-settings"
+            | "--version"
+    ) || !arg.starts_with("--")
+}
+
+/// Turns a clap parse failure into the AWS CLI's usage error (exit 252), or prints help.
+fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
+    let printer = Printer::new(false);
+    let cli_error = match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // A closed pipe (`aws-sso --help | head`) is not worth a message.
+            let _ = printer.stdout(&error.render().to_string());
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::UnknownArgument => {
+            CliError::UnknownOptions(context_string(error, ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingRequiredArgument => {
+            let missing = context_strings(error, ContextKind::InvalidArg)
+                .into_iter()
+                .map(|arg| arg.split_whitespace().next().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+                .join(", ");
+            CliError::Usage(format!("the following arguments are required: {missing}"))
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            CliError::Usage("the following arguments are required: command".to_owned())
+        }
+        ErrorKind::InvalidSubcommand => {
+            let given = context_string(error, ContextKind::InvalidSubcommand);
+            let mut message = format!(
+                "argument command: Invalid choice, valid choices are:\n\n{}",
+                commands::choices_table()
+            );
+            let suggestions = context_strings(error, ContextKind::SuggestedSubcommand);
+            if !suggestions.is_empty() {
+                message.push_str(&format!("\n\nInvalid choice: '{given}', maybe you meant:\n"));
+                for suggestion in suggestions {
+                    message.push_str(&format!("\n  * {suggestion}"));
+                }
+            }
+            CliError::Usage(message)
+        }
+        ErrorKind::InvalidValue => {
+            let arg = context_string(error, ContextKind::InvalidArg);
+            let arg = arg.split_whitespace().next().unwrap_or_default();
+            let valid = context_strings(error, ContextKind::ValidValue);
+            if valid.is_empty() {
+                CliError::Usage(format!("argument {arg}: expected one argument"))
+            } else {
+                CliError::Usage(format!(
+                    "argument {arg}: Invalid choice, valid choices are:\n\n{}",
+                    valid.join(" | ")
+                ))
+            }
+        }
+        _ => {
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            CliError::Usage(first.trim_start_matches("error: ").to_owned())
+        }
+    };
+    let format = settings::error_format_from_env(env);
+    report(&cli_error, format, &printer)
+}
+
+fn context_strings(error: &clap::Error, kind: ContextKind) -> Vec<String> {
+    match error.get(kind) {
+        Some(ContextValue::String(value)) => vec![value.clone()],
+        Some(ContextValue::Strings(values)) => values.clone(),
+        Some(other) => vec![other.to_string()],
+        None => Vec::new(),
+    }
+}
+
+fn context_string(error: &clap::Error, kind: ContextKind) -> String {
+    context_strings(error, kind).join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(args: &[&str]) -> Vec<String> {
+        help_word_to_flag(args.iter().map(OsString::from).collect())
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn trailing_help_word_becomes_the_flag() {
+        assert_eq!(words(&["aws-sso", "help"]), ["aws-sso", "--help"]);
+        assert_eq!(
+            words(&["aws-sso", "login", "help"]),
+            ["aws-sso", "login", "--help"]
+        );
+        // A profile called `help` stays a profile.
+        assert_eq!(
+            words(&["aws-sso", "login", "--profile", "help"]),
+            ["aws-sso", "login", "--profile", "help"]
+        );
+        assert_eq!(
+            words(&["aws-sso", "login", "--no-browser", "help"]),
+            ["aws-sso", "login", "--no-browser", "--help"]
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! From global options to resolved settings: the bridge between the command line and
+//! `sso-config`'s precedence rules.
+//!
+//! Precedence itself (flag → environment → profile) lives in `sso_config::Settings`, where it is
+//! unit-tested as a pure function. This module only gathers the command line's side of it, and
+//! owns the hidden `--show-settings` view that lets CLI tests assert what was resolved instead of
+//! guessing from behaviour.
+
+use std::sync::{Arc, OnceLock};
+
+use serde_json::{Map, Value, json};
+use sso_client::{
+    ClientConfig, OidcClient, PortalClient, Proxies, RetryMode, RetryPolicy, Transport,
+    TransportOptions, UreqTransport,
+};
+use sso_config::{Overrides, Service, Settings, SharedConfig};
+use sso_core::Env;
+use sso_core::env::vars;
+
+use crate::Context;
+use crate::cli::{Command, GlobalArgs};
+use crate::error::{CliError, ErrorFormat};
+
+/// The shared config and the settings resolved from it for this run.
+pub(crate) struct Resolved {
+    pub(crate) config: SharedConfig,
+    pub(crate) settings: Settings,
+    transport: OnceLock<Arc<dyn Transport>>,
+}
+
+impl Resolved {
+    /// Loads the config files named by the environment and resolves the global settings.
+    pub(crate) fn load(
+        global: &GlobalArgs,
+        _command: &Command,
+        context: &Context,
+    ) -> Result<Self, CliError> {
+        let config = SharedConfig::load(&context.env)?;
+        let settings = Settings::resolve(&config, &context.env, &overrides(global))?;
+        Ok(Self {
+            config,
+            settings,
+            transport: OnceLock::new(),
+        })
+    }
+
+    /// The SSO sign-in target for `--sso-session` or the selected profile.
+    pub(crate) fn sso_target(
+        &self,
+        sso_session: Option<&str>,
+    ) -> Result<sso_config::SsoTarget, CliError> {
+        Ok(sso_config::resolve_sso_target(
+            &self.config,
+            Some(&self.settings.profile_name),
+            sso_session,
+        )?)
+    }
+
+    /// The transport all clients of this run share, so connections are kept alive between
+    /// calls. Built on first use; building it does no I/O.
+    fn transport(&self, env: &Env) -> Arc<dyn Transport> {
+        Arc::clone(self.transport.get_or_init(|| {
+            let settings = &self.settings;
+            Arc::new(UreqTransport::new(&TransportOptions {
+                connect_timeout: settings.connect_timeout,
+                read_timeout: settings.read_timeout,
+                ca_bundle: settings.ca_bundle.clone(),
+                verify_ssl: settings.verify_ssl,
+                proxies: Proxies::from_env(env),
+            }))
+        }))
+    }
+
+    /// Client settings: the shared transport and the configured retry policy.
+    fn client_config(&self, env: &Env) -> ClientConfig {
+        let mode = match self.settings.retry_mode {
+            sso_config::RetryMode::Legacy => RetryMode::Legacy,
+            sso_config::RetryMode::Standard => RetryMode::Standard,
+            sso_config::RetryMode::Adaptive => RetryMode::Adaptive,
+        };
+        ClientConfig::new(self.transport(env)).with_retry(RetryPolicy {
+            mode,
+            max_attempts: self.settings.max_attempts,
+        })
+    }
+
+    /// An SSO OIDC client for `region`. `login` and refreshes ignore `--endpoint-url`, as the
+    /// AWS CLI does; configured endpoints (`AWS_ENDPOINT_URL_SSO_OIDC`, `[services]`) apply.
+    pub(crate) fn oidc_client(
+        &self,
+        context: &Context,
+        region: &str,
+        pkce: bool,
+    ) -> Result<OidcClient, CliError> {
+        let endpoint =
+            self.settings
+                .endpoint(&self.config, &context.env, Service::Oidc, region, false)?;
+        context
+            .printer
+            .debug(|| format!("SSO OIDC endpoint: {} ({})", endpoint.url, endpoint.source));
+        let mut config = self.client_config(&context.env);
+        if pkce {
+            // AWS CLI v2 marks the authorization-code flow's calls this way.
+            config = config.with_user_agent_extra("md/sso#auth");
+        }
+        Ok(OidcClient::new(endpoint.url, region, config))
+    }
+
+    /// An SSO portal client for `region`; `--endpoint-url` applies only to the API commands.
+    pub(crate) fn portal_client(
+        &self,
+        context: &Context,
+        region: &str,
+        api_command: bool,
+    ) -> Result<PortalClient, CliError> {
+        let endpoint = self.settings.endpoint(
+            &self.config,
+            &context.env,
+            Service::Portal,
+            region,
+            api_command,
+        )?;
+        context
+            .printer
+            .debug(|| format!("SSO portal endpoint: {} ({})", endpoint.url, endpoint.source));
+        Ok(PortalClient::new(
+            endpoint.url,
+            region,
+            self.client_config(&context.env),
+        ))
+    }
+
+    /// Prints the resolved settings as JSON (hidden `--show-settings`, for tests and for
+    /// debugging a user's configuration). Holds no secrets.
+    pub(crate) fn show(&self, command: &Command, context: &Context) -> Result<(), CliError> {
+        let settings = &self.settings;
+        let api_command = !matches!(command, Command::Login(_) | Command::Logout(_));
+        let target = self.sso_target(command.sso_session());
+        let sso_region = target.as_ref().ok().map(|t| t.region().to_owned());
+        let mut out = Map::new();
+        out.insert("command".into(), command.name().into());
+        out.insert(
+            "config_file".into(),
+            self.config.config_path().display().to_string().into(),
+        );
+        out.insert(
+            "credentials_file".into(),
+            self.config.credentials_path().display().to_string().into(),
+        );
+        out.insert(
+            "profile".into(),
+            json!({
+                "name": settings.profile_name,
+                "source": settings.profile_source.map(|s| s.to_string()),
+            }),
+        );
+        out.insert(
+            "region".into(),
+            json!({
+                "value": settings.region,
+                "source": settings.region_source.map(|s| s.to_string()),
+            }),
+        );
+        out.insert("output".into(), settings.output.as_str().into());
+        out.insert(
+            "cli_error_format".into(),
+            settings.cli_error_format.as_str().into(),
+        );
+        out.insert("cli_pager".into(), settings.cli_pager.clone().into());
+        out.insert(
+            "ca_bundle".into(),
+            settings
+                .ca_bundle
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .into(),
+        );
+        out.insert("verify_ssl".into(), settings.verify_ssl.into());
+        out.insert(
+            "retry".into(),
+            json!({"mode": settings.retry_mode.as_str(), "max_attempts": settings.max_attempts}),
+        );
+        out.insert(
+            "timeouts".into(),
+            json!({"connect": settings.connect_timeout.map(|d| d.as_secs_f64()),
+                   "read": settings.read_timeout.map(|d| d.as_secs_f64())}),
+        );
+        out.insert("use_fips".into(), settings.use_fips.into());
+        out.insert("use_dualstack".into(), settings.use_dualstack.into());
+        out.insert(
+            "sso".into(),
+            match &target {
+                Ok(target) => json!({
+                    "kind": if target.is_legacy() { "legacy" } else { "sso-session" },
+                    "sso_session": target.session_name(),
+                    "start_url": target.start_url(),
+                    "sso_region": target.region(),
+                    "registration_scopes": target.registration_scopes(),
+                    "token_cache_key": target.token_cache_key(),
+                }),
+                Err(error) => json!({"error": error.render(ErrorFormat::Legacy).trim()}),
+            },
+        );
+        let mut endpoints = Map::new();
+        for (name, service) in [("sso", Service::Portal), ("sso_oidc", Service::Oidc)] {
+            // The API commands call the portal in the CLI region; login, logout and refreshes
+            // use the SSO region.
+            let region = match service {
+                Service::Portal if api_command => {
+                    settings.region.clone().or_else(|| sso_region.clone())
+                }
+                _ => sso_region.clone(),
+            };
+            let value = match region {
+                None => json!({"error": "no region"}),
+                Some(region) => match settings.endpoint(
+                    &self.config,
+                    &context.env,
+                    service,
+                    &region,
+                    api_command,
+                ) {
+                    Ok(endpoint) => json!({
+                        "url": endpoint.url,
+                        "source": endpoint.source.to_string(),
+                        "region": region,
+                    }),
+                    Err(error) => json!({"error": error.to_string()}),
+                },
+            };
+            endpoints.insert(name.into(), value);
+        }
+        out.insert("endpoints".into(), Value::Object(endpoints));
+        let text = serde_json::to_string_pretty(&Value::Object(out))
+            .map_err(|e| CliError::general(e.to_string()))?;
+        let _ = context.printer.stdout(&format!("{text}\n"));
+        Ok(())
+    }
+}
+
+/// The command line's side of settings precedence.
+fn overrides(global: &GlobalArgs) -> Overrides<'_> {
+    Overrides {
+        profile: global.profile.as_deref(),
+        region: global.region.as_deref(),
+        endpoint_url: global.endpoint_url.as_deref(),
+        ca_bundle: global.ca_bundle.as_deref(),
+        no_verify_ssl: global.no_verify_ssl,
+        output: global.output.as_deref(),
+        cli_error_format: global.cli_error_format.as_deref(),
+        connect_timeout: global.cli_connect_timeout.as_deref(),
+        read_timeout: global.cli_read_timeout.as_deref(),
+    }
+}
+
+/// The error format for this run: `--cli-error-format`, then `AWS_CLI_ERROR_FORMAT`. (A
+/// profile's `cli_error_format` is honoured once the config has been read; errors that happen
+/// before that use the flag or environment.)
+pub(crate) fn error_format(global: &GlobalArgs, env: &Env) -> ErrorFormat {
+    global
+        .cli_error_format
+        .as_deref()
+        .and_then(ErrorFormat::parse)
+        .unwrap_or_else(|| error_format_from_env(env))
+}
+
+/// The error format named by `AWS_CLI_ERROR_FORMAT`, or the default.
+pub(crate) fn error_format_from_env(env: &Env) -> ErrorFormat {
+    env.non_empty(vars::AWS_CLI_ERROR_FORMAT)
+        .and_then(ErrorFormat::parse)
+        .unwrap_or_default()
+}

@@ -1,0 +1,14 @@
+//! Integration tests of the emulator: one test binary (STYLE.md §8), one module per area.
+//! Most tests drive the router in process on a fixed clock; `binary` runs the real executable
+//! over loopback (READY line, signals, `--state` restarts, load and rate limits).
+
+mod binary;
+mod common;
+mod control;
+mod device;
+mod faults;
+mod pages;
+mod pkce;
+mod portal;
+mod refresh;
+mod register;

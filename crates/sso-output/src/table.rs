@@ -1,0 +1,585 @@
+//! `--output table`: the boxed layout of `awscli/table.py` driven by the table
+//! builder of `awscli/formatter.py` (`TableFormatter`).
+//!
+//! The builder walks the result and opens one *section* per nested structure: the
+//! top section is titled with the operation name, a dict's scalar keys become one
+//! header row plus one value row (a single scalar key becomes a two-column key/value
+//! row), a list of dicts becomes one header row plus one row per element with the
+//! union of scalar keys as columns, and non-scalar values open indented sub-sections
+//! titled with their key. The layout pass then sizes every section to the widest one
+//! (columns scaled with Python's round-half-even), flips single-row sections to a
+//! vertical key/value form when the table is wider than the terminal, and draws the
+//! `|`/`+`/`-` frame, nesting `||` for each indent level.
+//!
+//! Shapes the AWS CLI cannot tabulate (rows of different lengths, scalars among a
+//! list of dicts) make Python raise; we return the same exception text instead of
+//! guessing a layout. Terminal detection is the caller's job: it passes the width.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::python::{is_truthy, py_str, py_type_name, text_length};
+
+/// colorama `Style.BRIGHT + Fore.BLUE`, used for table cells when colour is on.
+const CELL_START: &str = "\x1b[1m\x1b[34m";
+/// colorama `Style.DIM + Fore.YELLOW`, used for the nesting bars when colour is on.
+const BAR_START: &str = "\x1b[2m\x1b[33m";
+/// colorama `Style.RESET_ALL`.
+const RESET: &str = "\x1b[0m";
+
+/// Renders `value` as the AWS CLI table titled `title`, or returns the message of the
+/// exception the AWS CLI raises for it. An empty string means "print nothing" (a
+/// falsy result such as `[]`, `{}`, `0`, `""` or `null`).
+pub(crate) fn render_table(
+    title: &str,
+    value: &Value,
+    terminal_width: usize,
+    color: bool,
+) -> Result<String, String> {
+    let mut builder = Builder::default();
+    if !builder.build(Some(title), value, 0)? {
+        return Ok(String::new());
+    }
+    Ok(render(builder.sections, terminal_width, color))
+}
+
+#[derive(Default)]
+struct Section {
+    /// `None` for the untitled sections the builder opens inside nested lists;
+    /// Python measures those as the four characters of `str(None)`.
+    title: Option<String>,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    indent_level: usize,
+    num_cols: Option<usize>,
+    max_widths: Vec<usize>,
+}
+
+impl Section {
+    fn title_length(&self) -> usize {
+        self.title.as_deref().map_or(4, text_length)
+    }
+
+    fn add_header(&mut self, headers: Vec<String>) -> Result<(), String> {
+        self.update_max_widths(&headers)?;
+        if self.num_cols.is_none() {
+            self.num_cols = Some(headers.len());
+        }
+        self.headers = headers;
+        Ok(())
+    }
+
+    fn add_row(&mut self, row: Vec<String>) -> Result<(), String> {
+        let expected = *self.num_cols.get_or_insert(row.len());
+        if row.len() != expected {
+            return Err(format!(
+                "Row should have {expected} elements, instead it has {}",
+                row.len()
+            ));
+        }
+        self.update_max_widths(&row)?;
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn update_max_widths(&mut self, row: &[String]) -> Result<(), String> {
+        if self.max_widths.is_empty() {
+            self.max_widths = row.iter().map(|el| text_length(el)).collect();
+            return Ok(());
+        }
+        for (i, el) in row.iter().enumerate() {
+            let slot = self
+                .max_widths
+                .get_mut(i)
+                .ok_or_else(|| "list index out of range".to_owned())?;
+            *slot = (*slot).max(text_length(el));
+        }
+        Ok(())
+    }
+
+    /// `Section.calculate_column_widths(padding=4, max_width=...)`: scale the natural
+    /// widths to fill `max_width`, then fix rounding drift one column at a time.
+    fn column_widths(&self, max_width: i64) -> Vec<i64> {
+        let unscaled: Vec<i64> = self
+            .max_widths
+            .iter()
+            .map(|&w| to_i64(w) + 4)
+            .collect();
+        if unscaled.is_empty() {
+            return unscaled;
+        }
+        let total: i64 = unscaled.iter().sum();
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "Python computes the scale factor in float; widths are tiny"
+        )]
+        let scale = max_width as f64 / total as f64;
+        let mut scaled: Vec<i64> = unscaled
+            .iter()
+            .map(|&w| {
+                #[expect(
+                    clippy::cast_precision_loss,
+                    clippy::cast_possible_truncation,
+                    reason = "Python's int(round(float)); widths are tiny"
+                )]
+                let cell = (scale * w as f64).round_ties_even() as i64;
+                cell
+            })
+            .collect();
+        let mut off_by: i64 = scaled.iter().sum::<i64>() - max_width;
+        while off_by != 0 {
+            let order: Vec<usize> = if off_by < 0 {
+                (0..scaled.len()).rev().collect()
+            } else {
+                (0..scaled.len()).collect()
+            };
+            for i in order {
+                if off_by > 0 {
+                    scaled[i] -= 1;
+                    off_by -= 1;
+                } else {
+                    scaled[i] += 1;
+                    off_by += 1;
+                }
+                if off_by == 0 {
+                    break;
+                }
+            }
+        }
+        scaled
+    }
+
+    /// `Section.total_width(padding=4, with_border=True, outer_padding=indent)`.
+    fn total_width(&self) -> i64 {
+        let outer = to_i64(self.indent_level) * 2;
+        let columns: i64 = self.max_widths.iter().map(|&w| to_i64(w) + 4).sum();
+        (to_i64(self.title_length()) + 2 + outer).max(columns + 2 + outer)
+    }
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn spaces(n: i64) -> String {
+    " ".repeat(usize::try_from(n).unwrap_or(0))
+}
+
+fn dashes(n: i64) -> String {
+    "-".repeat(usize::try_from(n).unwrap_or(0))
+}
+
+#[derive(Default)]
+struct Builder {
+    sections: Vec<Section>,
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
+}
+
+impl Builder {
+    fn current(&mut self) -> Result<&mut Section, String> {
+        // Unreachable in practice: the top-level call always opens a titled section.
+        self.sections
+            .last_mut()
+            .ok_or_else(|| "'NoneType' object has no attribute 'add_row'".to_owned())
+    }
+
+    fn new_section(&mut self, title: Option<&str>, indent_level: usize) {
+        self.sections.push(Section {
+            title: title.map(str::to_owned),
+            indent_level,
+            ..Section::default()
+        });
+    }
+
+    fn add_row(&mut self, row: Vec<String>) -> Result<(), String> {
+        self.current()?.add_row(row)
+    }
+
+    fn add_header(&mut self, headers: Vec<String>) -> Result<(), String> {
+        self.current()?.add_header(headers)
+    }
+
+    /// `TableFormatter._build_table`: returns whether anything was added.
+    fn build(
+        &mut self,
+        title: Option<&str>,
+        current: &Value,
+        indent_level: usize,
+    ) -> Result<bool, String> {
+        if !is_truthy(current) {
+            return Ok(false);
+        }
+        if title.is_some() {
+            self.new_section(title, indent_level);
+        }
+        match current {
+            Value::Array(items) => {
+                if matches!(items.first(), Some(Value::Object(_))) {
+                    self.build_from_list(items, indent_level, title)?;
+                } else {
+                    for item in items {
+                        match item {
+                            scalar if is_scalar(scalar) => self.add_row(vec![py_str(scalar)])?,
+                            // `all(scalar(el) for el in item)`: iterating a dict yields
+                            // its keys, so a dict here becomes a row of its key names.
+                            Value::Object(map) => self.add_row(map.keys().cloned().collect())?,
+                            Value::Array(row) if row.iter().all(is_scalar) => {
+                                self.add_row(row.iter().map(py_str).collect())?;
+                            }
+                            nested => {
+                                self.build(None, nested, 0)?;
+                            }
+                        }
+                    }
+                }
+            }
+            Value::Object(map) => self.build_from_dict(map, indent_level)?,
+            _ => {}
+        }
+        Ok(true)
+    }
+
+    fn build_from_dict(
+        &mut self,
+        current: &Map<String, Value>,
+        indent_level: usize,
+    ) -> Result<(), String> {
+        let (headers, more) = group_scalar_keys(current);
+        if let [only] = headers.as_slice() {
+            let value = current.get(only).map(py_str).unwrap_or_default();
+            self.add_row(vec![only.clone(), value])?;
+        } else if !headers.is_empty() {
+            let row = headers
+                .iter()
+                .map(|k| current.get(k).map(py_str).unwrap_or_default())
+                .collect();
+            self.add_header(headers)?;
+            self.add_row(row)?;
+        }
+        for key in more {
+            if let Some(value) = current.get(&key) {
+                self.build(Some(&key), value, indent_level + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn build_from_list(
+        &mut self,
+        current: &[Value],
+        indent_level: usize,
+        title: Option<&str>,
+    ) -> Result<(), String> {
+        let (headers, more) = group_scalar_keys_from_list(current)?;
+        self.add_header(headers.clone())?;
+        for (index, element) in current.iter().enumerate() {
+            if index > 0 && !more.is_empty() {
+                self.new_section(title, indent_level);
+                self.add_header(headers.clone())?;
+            }
+            let Value::Object(map) = element else {
+                return Err(format!(
+                    "'{}' object has no attribute 'get'",
+                    py_type_name(element)
+                ));
+            };
+            let row = headers
+                .iter()
+                .map(|h| map.get(h).map(py_str).unwrap_or_default())
+                .collect();
+            self.add_row(row)?;
+            for key in &more {
+                if let Some(value) = map.get(key) {
+                    self.build(Some(key), value, indent_level + 1)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn group_scalar_keys(current: &Map<String, Value>) -> (Vec<String>, Vec<String>) {
+    let mut headers = Vec::new();
+    let mut more = Vec::new();
+    for (key, value) in current {
+        if is_scalar(value) {
+            headers.push(key.clone());
+        } else {
+            more.push(key.clone());
+        }
+    }
+    headers.sort();
+    more.sort();
+    (headers, more)
+}
+
+/// `_group_scalar_keys_from_list`. Every element is treated as a dict; for the
+/// non-dict elements Python fails while iterating them, with these messages.
+fn group_scalar_keys_from_list(
+    list_of_dicts: &[Value],
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let mut headers = BTreeSet::new();
+    let mut more = BTreeSet::new();
+    for item in list_of_dicts {
+        match item {
+            Value::Object(map) => {
+                let (h, m) = group_scalar_keys(map);
+                headers.extend(h);
+                more.extend(m);
+            }
+            // Iterating an empty str or list yields nothing; the later `.get` fails.
+            Value::String(s) if s.is_empty() => {}
+            Value::Array(items) if items.is_empty() => {}
+            Value::String(_) => return Err("string indices must be integers, not 'str'".into()),
+            Value::Array(items) => {
+                return Err(match items.first() {
+                    Some(first @ (Value::Number(_) | Value::Bool(_)))
+                        if !matches!(first, Value::Number(n) if n.is_f64()) =>
+                    {
+                        // Integer elements index the list itself; whatever that finds,
+                        // the following `.get` on the list fails.
+                        "'list' object has no attribute 'get'".to_owned()
+                    }
+                    Some(first) => format!(
+                        "list indices must be integers or slices, not {}",
+                        py_type_name(first)
+                    ),
+                    None => "'list' object has no attribute 'get'".to_owned(),
+                });
+            }
+            other => {
+                return Err(format!(
+                    "'{}' object is not iterable",
+                    py_type_name(other)
+                ));
+            }
+        }
+    }
+    Ok((headers.into_iter().collect(), more.into_iter().collect()))
+}
+
+/// `convert_to_vertical_table`: single-row sections with headers become key/value rows.
+fn convert_to_vertical(sections: &mut [Section]) {
+    for section in sections.iter_mut() {
+        if section.rows.len() == 1 && !section.headers.is_empty() {
+            let mut vertical = Section {
+                title: section.title.take(),
+                indent_level: section.indent_level,
+                ..Section::default()
+            };
+            let row = std::mem::take(&mut section.rows[0]);
+            for (header, element) in section.headers.iter().zip(row) {
+                // Two-element rows into a fresh section cannot fail.
+                let _ = vertical.add_row(vec![header.clone(), element]);
+            }
+            *section = vertical;
+        }
+    }
+}
+
+struct Styler {
+    color: bool,
+}
+
+impl Styler {
+    fn cell(&self, text: &str) -> String {
+        if self.color {
+            format!("{CELL_START}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bar(&self) -> String {
+        if self.color {
+            format!("{BAR_START}|{RESET}")
+        } else {
+            "|".to_owned()
+        }
+    }
+}
+
+/// `center_text`: Python computes the left gap from the *display* length and lets
+/// negative gaps collapse to nothing.
+fn center_text(text: &str, length: i64, left_edge: &str, right_edge: &str, text_len: i64) -> String {
+    let char_start = length / 2 - text_len / 2 - 1;
+    let so_far = to_i64(text_length(left_edge)) + char_start + text_len;
+    let right_spaces = length - to_i64(text_length(right_edge)) - so_far;
+    format!(
+        "{left_edge}{}{text}{}{right_edge}",
+        spaces(char_start),
+        spaces(right_spaces)
+    )
+}
+
+/// `align_left` with the default two-space left padding (dropped when it does not fit).
+fn align_left(text: &str, length: i64, left_edge: &str, right_edge: &str, text_len: i64) -> String {
+    let left_len = to_i64(left_edge.chars().count());
+    let right_len = to_i64(right_edge.chars().count());
+    let padding = if length - (text_len + 2 + left_len + right_len) >= 0 {
+        2
+    } else {
+        0
+    };
+    let so_far = left_len + padding + text_len;
+    format!(
+        "{left_edge}{}{text}{}{right_edge}",
+        spaces(padding),
+        spaces(length - so_far - right_len)
+    )
+}
+
+fn line_break(widths: &[i64]) -> String {
+    let mut line = String::new();
+    for (i, &w) in widths.iter().enumerate() {
+        if i == 0 {
+            line.push('+');
+            line.push_str(&dashes(w - 2));
+            line.push('+');
+        } else {
+            line.push_str(&dashes(w - 1));
+            line.push('+');
+        }
+    }
+    line
+}
+
+/// `MultiTable.render`.
+fn render(mut sections: Vec<Section>, terminal_width: usize, color: bool) -> String {
+    let max_of = |sections: &[Section]| sections.iter().map(Section::total_width).max().unwrap_or(0);
+    let mut max_width = max_of(&sections);
+    if max_width > to_i64(terminal_width) {
+        convert_to_vertical(&mut sections);
+        max_width = max_of(&sections);
+    }
+    let styler = Styler { color };
+    let mut out = dashes(max_width);
+    out.push('\n');
+    for section in &sections {
+        render_section(section, max_width, &styler, &mut out);
+    }
+    out
+}
+
+fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut String) {
+    let bars = styler.bar().repeat(section.indent_level);
+    // `IndentedStream.write`: every line is wrapped in one bar per indent level.
+    let mut write_line = |line: &str| {
+        out.push_str(&bars);
+        out.push_str(line);
+        out.push_str(&bars);
+        out.push('\n');
+    };
+    let max_width = max_width - to_i64(section.indent_level) * 2;
+
+    if let Some(title) = section.title.as_deref().filter(|t| !t.is_empty()) {
+        write_line(&center_text(title, max_width, "|", "|", to_i64(text_length(title))));
+        if section.headers.is_empty() && section.rows.is_empty() {
+            write_line(&format!("+{}+", dashes(max_width - 2)));
+        }
+    }
+
+    if !section.headers.is_empty() {
+        let widths = section.column_widths(max_width);
+        let mut line = String::new();
+        for (i, (&width, header)) in widths.iter().zip(&section.headers).enumerate() {
+            let left = if i == 0 { "|" } else { "" };
+            line.push_str(&center_text(header, width, left, "|", to_i64(text_length(header))));
+        }
+        write_line(&line_break(&widths));
+        write_line(&line);
+    }
+
+    if !section.rows.is_empty() {
+        let widths = section.column_widths(max_width);
+        if widths.is_empty() {
+            return;
+        }
+        write_line(&line_break(&widths));
+        for row in &section.rows {
+            let mut line = String::new();
+            for (i, (&width, element)) in widths.iter().zip(row).enumerate() {
+                let left = if i == 0 { "|" } else { "" };
+                line.push_str(&align_left(
+                    &styler.cell(element),
+                    width,
+                    left,
+                    "|",
+                    to_i64(text_length(element)),
+                ));
+            }
+            write_line(&line);
+        }
+        write_line(&line_break(&widths));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn table(value: &Value, width: usize) -> String {
+        render_table("ListAccounts", value, width, false).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn spec_list_accounts_sample() {
+        let value = json!({"accountList": [
+            {"accountId": "111111111111", "accountName": "dev", "emailAddress": "dev@example.com"},
+            {"accountId": "555555555555", "accountName": "audit", "emailAddress": "audit@example.com"}
+        ]});
+        let want = "\
+--------------------------------------------------------
+|                     ListAccounts                     |
++------------------------------------------------------+
+||                     accountList                    ||
+|+--------------+---------------+---------------------+|
+||   accountId  |  accountName  |    emailAddress     ||
+|+--------------+---------------+---------------------+|
+||  111111111111|  dev          |  dev@example.com    ||
+||  555555555555|  audit        |  audit@example.com  ||
+|+--------------+---------------+---------------------+|
+";
+        assert_eq!(table(&value, 80), want);
+    }
+
+    #[test]
+    fn scalar_result_prints_only_the_title_box() {
+        assert_eq!(table(&json!("abc"), 80), "--------------\n|ListAccounts|\n+------------+\n");
+        assert_eq!(table(&json!(0), 80), "");
+        assert_eq!(table(&json!([]), 80), "");
+    }
+
+    #[test]
+    fn ragged_rows_fail_like_python() {
+        let err = render_table("T", &json!([[1, 2], [3]]), 80, false).err();
+        assert_eq!(err.as_deref(), Some("Row should have 2 elements, instead it has 1"));
+        let err = render_table("T", &json!([{"a": 1}, 5]), 80, false).err();
+        assert_eq!(err.as_deref(), Some("'int' object is not iterable"));
+    }
+
+    #[test]
+    fn python_rounding_is_half_to_even() {
+        let mut section = Section::default();
+        section.max_widths = vec![1, 1];
+        // 10 / 10 * 5 = 5 exactly; then 2.5 cases below round to even.
+        assert_eq!(section.column_widths(10), vec![5, 5]);
+        section.max_widths = vec![1];
+        assert_eq!(section.column_widths(2), vec![2]);
+        section.max_widths = vec![0, 0, 0, 0];
+        // 10/16*4 = 2.5 -> 2 each = 8, off by -2 -> last two columns grow.
+        assert_eq!(section.column_widths(10), vec![2, 2, 3, 3]);
+    }
+
+    #[test]
+    fn colour_wraps_cells_and_bars() {
+        let out = render_table("T", &json!({"k": {"a": "v"}}), 80, true).unwrap_or_default();
+        assert!(out.contains("\x1b[2m\x1b[33m|\x1b[0m"), "{out:?}");
+        assert!(out.contains("\x1b[1m\x1b[34mv\x1b[0m"), "{out:?}");
+    }
+}
