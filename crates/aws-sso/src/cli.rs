@@ -13,13 +13,13 @@ const ABOUT: &str = "A fast, drop-in replacement for the AWS CLI v2 `aws sso` co
 const LONG_ABOUT: &str = "\
 A fast, drop-in replacement for the AWS CLI v2 `aws sso` commands.
 
-aws-sso signs you in to AWS IAM Identity Center (formerly AWS SSO) and turns your sign-in into
-account lists and role credentials. It reads the same ~/.aws/config (profiles and [sso-session]
-sections) and shares the same token, client-registration and role-credential caches as the AWS
-CLI, boto3 and the AWS SDKs, so every tool on your machine keeps working beside it. Output
+aws-sso signs you in to AWS IAM Identity Center (formerly AWS SSO) and turns your sign-in into \
+account lists and role credentials. It reads the same ~/.aws/config (profiles and [sso-session] \
+sections) and shares the same token, client-registration and role-credential caches as the AWS \
+CLI, boto3 and the AWS SDKs, so every tool on your machine keeps working beside it. Output \
 (--output, --query), error lines and exit codes match the AWS CLI.
 
-Unlike `aws sso`, the list and credential commands use the cached token of your profile or
+Unlike `aws sso`, the list and credential commands use the cached token of your profile or \
 sso-session when --access-token is not given.";
 
 const AFTER_HELP: &str = "\
@@ -197,30 +197,30 @@ impl Command {
 const LOGIN_ABOUT: &str = "\
 Sign in to IAM Identity Center and cache an access token.
 
-The SSO settings come from --sso-session, or else from the profile (--profile, AWS_PROFILE):
-either its `sso_session` key, which names an [sso-session NAME] section, or the legacy
-`sso_start_url` and `sso_region` keys in the profile itself. sso-session configurations sign in
-with the authorization-code flow (PKCE) in your browser; legacy profiles, and --use-device-code,
-use the device-code flow. The token is cached in ~/.aws/sso/cache, where the AWS CLI and the AWS
+The SSO settings come from --sso-session, or else from the profile (--profile, AWS_PROFILE): \
+either its `sso_session` key, which names an [sso-session NAME] section, or the legacy \
+`sso_start_url` and `sso_region` keys in the profile itself. sso-session configurations sign in \
+with the authorization-code flow (PKCE) in your browser; legacy profiles, and --use-device-code, \
+use the device-code flow. The token is cached in ~/.aws/sso/cache, where the AWS CLI and the AWS \
 SDKs find it too.";
 
 const LOGOUT_ABOUT: &str = "\
 Sign out of IAM Identity Center.
 
-For every cached access token, ends the session on the service and deletes the token; then
-deletes every cached SSO role credential. Client registrations are kept, as the AWS CLI keeps
+For every cached access token, ends the session on the service and deletes the token; then \
+deletes every cached SSO role credential. Client registrations are kept, as the AWS CLI keeps \
 them. With --sso-session, or an explicit --profile, only that session is signed out.";
 
 const LIST_ACCOUNTS_ABOUT: &str = "\
 List the AWS accounts assigned to you.
 
-Uses --access-token when given; otherwise the cached token of the profile or sso-session
+Uses --access-token when given; otherwise the cached token of the profile or sso-session \
 (refreshed when it is about to expire). Results are paginated automatically.";
 
 const LIST_ACCOUNT_ROLES_ABOUT: &str = "\
 List the roles you can assume in an AWS account.
 
-Uses --access-token when given; otherwise the cached token of the profile or sso-session.
+Uses --access-token when given; otherwise the cached token of the profile or sso-session. \
 Results are paginated automatically.";
 
 const GET_ROLE_CREDENTIALS_ABOUT: &str = "\

@@ -1,0 +1,43 @@
+//! `--help` for every command reads like a finished tool, and `help` works as a word.
+
+use sso_testkit::TestContext;
+
+use crate::aws_sso;
+
+#[test]
+fn every_help_is_snapshotted() {
+    let context = TestContext::new();
+    for command in [
+        "",
+        "login",
+        "logout",
+        "list-accounts",
+        "list-account-roles",
+        "get-role-credentials",
+    ] {
+        let mut args: Vec<&str> = command.split_whitespace().collect();
+        args.push("--help");
+        let outcome = aws_sso(&context, &args);
+        assert_eq!(outcome.code, 0, "{outcome}");
+        assert_eq!(outcome.stderr, "", "{outcome}");
+        let name = if command.is_empty() { "aws-sso" } else { command };
+        insta::assert_snapshot!(format!("help-{name}"), outcome.stdout);
+    }
+}
+
+#[test]
+fn help_as_a_word_like_the_aws_cli() {
+    let context = TestContext::new();
+    let word = aws_sso(&context, &["login", "help"]);
+    let flag = aws_sso(&context, &["login", "--help"]);
+    assert_eq!(word.code, 0);
+    assert_eq!(word.stdout, flag.stdout);
+    assert!(word.stdout.contains("--use-device-code"), "{word}");
+}
+
+#[test]
+fn version_names_the_tool() {
+    let outcome = aws_sso(&TestContext::new(), &["--version"]);
+    assert_eq!(outcome.code, 0);
+    assert!(outcome.stdout.starts_with(&format!("aws-sso/{} ", env!("CARGO_PKG_VERSION"))), "{outcome}");
+}

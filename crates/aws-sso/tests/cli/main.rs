@@ -1,0 +1,14 @@
+//! CLI tests: the real `aws-sso` binary in a sandboxed home (see `sso-testkit`).
+//!
+//! One test binary for the crate, one module per area, so the binary is linked once.
+
+mod errors;
+mod help;
+mod settings;
+
+use sso_testkit::{Outcome, TestContext};
+
+/// Runs aws-sso in `context`.
+pub(crate) fn aws_sso(context: &TestContext, args: &[&str]) -> Outcome {
+    context.run(env!("CARGO_BIN_EXE_aws-sso"), args)
+}
