@@ -47,7 +47,13 @@ fn exercise(config: &str, credentials: &str, raw: &str) {
             read_timeout: Some(first_line),
             ..Overrides::default()
         };
-        for overrides in [overrides, Overrides { read_timeout: None, ..overrides }] {
+        for overrides in [
+            overrides,
+            Overrides {
+                read_timeout: None,
+                ..overrides
+            },
+        ] {
             match Settings::resolve(&shared, &env, &overrides) {
                 Ok(settings) => {
                     let region = settings.region.clone().unwrap_or_default();
@@ -69,20 +75,28 @@ fn exercise(config: &str, credentials: &str, raw: &str) {
                 }
             }
         }
-        for flag in sessions.iter().map(|s| Some(s.as_str())).chain([None, Some("")]) {
+        for flag in sessions
+            .iter()
+            .map(|s| Some(s.as_str()))
+            .chain([None, Some("")])
+        {
             match resolve_sso_target(&shared, profile, flag) {
                 Ok(target) => {
-                    let _ = (target.token_cache_key(), target.region(), target.session_name());
+                    let _ = (
+                        target.token_cache_key(),
+                        target.region(),
+                        target.session_name(),
+                    );
                 }
                 Err(error) => {
                     let _ = error.to_string();
                 }
             }
         }
-        if let Some(profile) = profile {
-            if let Err(error) = resolve_role_profile(&shared, profile) {
-                let _ = error.to_string();
-            }
+        if let Some(profile) = profile
+            && let Err(error) = resolve_role_profile(&shared, profile)
+        {
+            let _ = error.to_string();
         }
     }
 }

@@ -446,6 +446,9 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert_eq!(no_region.to_string(), "Invalid Configuration: Missing Region");
+        assert_eq!(
+            no_region.to_string(),
+            "Invalid Configuration: Missing Region"
+        );
     }
 }

@@ -206,9 +206,7 @@ impl Reader {
                 problem: if lineno == 1 && raw.starts_with('\u{feff}') {
                     ParseProblem::ByteOrderMark
                 } else {
-                    ParseProblem::OutsideSection {
-                        text: excerpt(raw),
-                    }
+                    ParseProblem::OutsideSection { text: excerpt(raw) }
                 },
             });
         }
@@ -243,24 +241,14 @@ impl Reader {
         // OPTCRE: `(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$`, i.e. split at the first
         // `=` or `:`, whichever comes first.
         let Some(delimiter) = stripped.find(['=', ':']) else {
-            self.malformed(
-                lineno,
-                ParseProblem::NotKeyValue {
-                    text: excerpt(raw),
-                },
-            );
+            self.malformed(lineno, ParseProblem::NotKeyValue { text: excerpt(raw) });
             return Ok(());
         };
         let name = py_rstrip(&stripped[..delimiter]);
         let value = py_strip(&stripped[delimiter + 1..]);
         if name.is_empty() {
             // Python records the error but still stores the option under the name "".
-            self.malformed(
-                lineno,
-                ParseProblem::EmptyKey {
-                    text: excerpt(raw),
-                },
-            );
+            self.malformed(lineno, ParseProblem::EmptyKey { text: excerpt(raw) });
         }
         // `optionxform` lower-cases option names (Python `str.lower`, Unicode-aware).
         let key = name.to_lowercase();

@@ -165,11 +165,8 @@ impl SharedConfig {
     /// (set but empty) therefore means "no config", not the default path.
     pub fn load(env: &Env) -> Result<Self, ConfigError> {
         let config_path = file_path(env, vars::AWS_CONFIG_FILE, "~/.aws/config");
-        let credentials_path = file_path(
-            env,
-            vars::AWS_SHARED_CREDENTIALS_FILE,
-            "~/.aws/credentials",
-        );
+        let credentials_path =
+            file_path(env, vars::AWS_SHARED_CREDENTIALS_FILE, "~/.aws/credentials");
         let config_text = read_text(&config_path)?;
         let credentials_text = read_text(&credentials_path)?;
         Self::parse(
@@ -224,7 +221,8 @@ impl SharedConfig {
                         .insert(name.clone(), Services { name, properties });
                 }
             } else if name == "default" {
-                self.profiles.insert(name.clone(), Profile { name, properties });
+                self.profiles
+                    .insert(name.clone(), Profile { name, properties });
             }
         }
     }

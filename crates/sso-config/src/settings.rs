@@ -524,7 +524,10 @@ fn configured_endpoint(
 ) -> Result<Option<(String, EndpointSource)>, ConfigError> {
     let service_var = service.endpoint_env_var();
     if let Some(url) = env.non_empty(service_var) {
-        return Ok(Some((url.to_owned(), EndpointSource::ServiceEnv(service_var))));
+        return Ok(Some((
+            url.to_owned(),
+            EndpointSource::ServiceEnv(service_var),
+        )));
     }
     if let Some(url) = env.non_empty(vars::AWS_ENDPOINT_URL) {
         return Ok(Some((url.to_owned(), EndpointSource::GlobalEnv)));

@@ -115,7 +115,10 @@ pub fn parse_registration_scopes(raw: &str) -> Vec<String> {
 
 /// A value as a string; nested sub-sections (never valid for these keys) read as empty.
 fn text(value: Option<&Value>) -> String {
-    value.and_then(Value::as_text).unwrap_or_default().to_owned()
+    value
+        .and_then(Value::as_text)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The start URL, region and scopes `aws sso login` would use.

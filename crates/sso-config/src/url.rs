@@ -48,7 +48,9 @@ pub(crate) fn split(url: &str) -> Result<UrlParts, ()> {
             hostname: None,
         });
     };
-    let netloc = after.find(['/', '?', '#']).map_or(after, |end| &after[..end]);
+    let netloc = after
+        .find(['/', '?', '#'])
+        .map_or(after, |end| &after[..end]);
     if netloc.contains('[') != netloc.contains(']') {
         return Err(());
     }
@@ -91,7 +93,9 @@ pub(crate) fn is_valid_endpoint(url: &str) -> bool {
         (1..=63).contains(&label.len())
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     if dns_host.split('.').all(is_label) {
         return true;

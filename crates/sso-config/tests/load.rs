@@ -108,13 +108,20 @@ fn parse_errors_name_the_expanded_path() {
 #[test]
 fn invalid_utf8_is_a_parse_error_with_its_line() {
     let home = Home::new();
-    home.write(".aws/config", b"[default]\r\nregion = a\rout\xffput = json\n");
+    home.write(
+        ".aws/config",
+        b"[default]\r\nregion = a\rout\xffput = json\n",
+    );
     let error = SharedConfig::load(&home.env(&[])).unwrap_err();
     let ConfigError::Parse { line, problem, .. } = &error else {
         panic!("{error:?}");
     };
     assert_eq!((*line, problem), (3, &ParseProblem::InvalidUtf8));
-    assert!(error.to_string().ends_with("(line 3: the file is not valid UTF-8)"));
+    assert!(
+        error
+            .to_string()
+            .ends_with("(line 3: the file is not valid UTF-8)")
+    );
 
     home.write(".aws/config", b"");
     home.write(".aws/credentials", b"\xfe");

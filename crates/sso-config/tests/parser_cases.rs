@@ -74,7 +74,9 @@ fn parser_cases_match_botocore() {
             }
             (Err(error), None, Some(expected)) => {
                 if error.to_string() != expected.as_str().unwrap() {
-                    failures.push(format!("{name}:\n got error: {error}\nwant error: {expected}"));
+                    failures.push(format!(
+                        "{name}:\n got error: {error}\nwant error: {expected}"
+                    ));
                 }
                 assert_eq!(error.exit_class(), sso_core::ExitClass::General, "{name}");
                 assert_eq!(error.aws_code(), None, "{name}");

@@ -1,5 +1,9 @@
 //! Precedence of every global setting (flag → environment → profile → default) and endpoint
 //! resolution, with exact values and messages.
+#![expect(
+    clippy::type_complexity,
+    reason = "table rows are plain tuples of flag, environment and expected values"
+)]
 
 use std::path::Path;
 use std::time::Duration;
@@ -46,7 +50,13 @@ region = c-region
 #[test]
 fn profile_selection() {
     // (flag, AWS_PROFILE, AWS_DEFAULT_PROFILE, expected name, expected source)
-    let cases: &[(Option<&str>, Option<&str>, Option<&str>, &str, Option<Source>)] = &[
+    let cases: &[(
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+        &str,
+        Option<Source>,
+    )] = &[
         (None, None, None, "default", None),
         (
             None,
@@ -101,7 +111,10 @@ fn profile_selection() {
             matches!(source, Some(Source::Flag(_)))
         );
         // The selected profile's region proves its keys are the ones used.
-        assert_eq!(settings.region.as_deref(), Some(format!("{name}-region").as_str()));
+        assert_eq!(
+            settings.region.as_deref(),
+            Some(format!("{name}-region").as_str())
+        );
     }
 }
 
@@ -115,7 +128,10 @@ fn missing_profiles() {
             ..Overrides::default()
         },
     );
-    assert_eq!(flag.to_string(), "The config profile (nope) could not be found");
+    assert_eq!(
+        flag.to_string(),
+        "The config profile (nope) could not be found"
+    );
     assert_eq!(flag.exit_class(), ExitClass::General);
     assert_eq!(flag.exit_class().code(), 255);
     assert_eq!(flag.aws_code(), None);
@@ -127,7 +143,10 @@ fn missing_profiles() {
     );
     // Set but empty still selects a profile, named "" (botocore behaviour).
     let empty = resolve_err(PROFILES, &[("AWS_PROFILE", "")], Overrides::default());
-    assert_eq!(empty.to_string(), "The config profile () could not be found");
+    assert_eq!(
+        empty.to_string(),
+        "The config profile () could not be found"
+    );
     // An explicit `default` must exist too.
     let explicit_default = resolve_err(
         "[profile a]\n",
@@ -172,7 +191,14 @@ fn profile_from_credentials_file_can_be_selected() {
 fn region_precedence() {
     let profile = "[default]\nregion = from-profile\n";
     // (flag, AWS_REGION, AWS_DEFAULT_REGION, profile text, expected, source display)
-    let cases: &[(Option<&str>, Option<&str>, Option<&str>, &str, Option<&str>, &str)] = &[
+    let cases: &[(
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+        &str,
+        Option<&str>,
+        &str,
+    )] = &[
         (
             Some("flag"),
             Some("env"),
@@ -207,7 +233,14 @@ fn region_precedence() {
             Some("denv"),
             "AWS_DEFAULT_REGION",
         ),
-        (None, Some(""), None, profile, Some("from-profile"), "profile"),
+        (
+            None,
+            Some(""),
+            None,
+            profile,
+            Some("from-profile"),
+            "profile",
+        ),
         (None, None, None, "[default]\nregion =\n", None, ""),
         (None, None, None, "", None, ""),
     ];
@@ -229,7 +262,10 @@ fn region_precedence() {
         );
         assert_eq!(settings.region.as_deref(), *expected, "{flag:?} {vars:?}");
         assert_eq!(
-            settings.region_source.map(|s| s.to_string()).unwrap_or_default(),
+            settings
+                .region_source
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             *source
         );
         match expected {
@@ -259,7 +295,12 @@ fn output_precedence_and_validation() {
         OutputFormat::Table
     );
     assert_eq!(
-        resolve(profile, &[("AWS_DEFAULT_OUTPUT", "yaml")], Overrides::default()).output,
+        resolve(
+            profile,
+            &[("AWS_DEFAULT_OUTPUT", "yaml")],
+            Overrides::default()
+        )
+        .output,
         OutputFormat::Yaml
     );
     let flag = Overrides {
@@ -330,11 +371,7 @@ fn error_format_precedence_and_validation() {
         assert_eq!(format.as_str(), name);
     }
 
-    let bad_env = resolve_err(
-        "",
-        &[("AWS_CLI_ERROR_FORMAT", "xml")],
-        Overrides::default(),
-    );
+    let bad_env = resolve_err("", &[("AWS_CLI_ERROR_FORMAT", "xml")], Overrides::default());
     assert_eq!(
         bad_env.to_string(),
         "Invalid cli_error_format `xml` (set by `AWS_CLI_ERROR_FORMAT`): expected one of legacy, json, yaml, text, table, enhanced"
@@ -378,7 +415,9 @@ fn pager_precedence() {
     ];
     for (text, vars, expected) in cases {
         assert_eq!(
-            resolve(text, vars, Overrides::default()).cli_pager.as_deref(),
+            resolve(text, vars, Overrides::default())
+                .cli_pager
+                .as_deref(),
             *expected,
             "{text:?} {vars:?}"
         );
@@ -428,20 +467,25 @@ fn retry_mode_and_attempts() {
     // (profile text, env, mode, attempts)
     let cases: &[(&str, &[(&str, &str)], RetryMode, u32)] = &[
         ("", &[], RetryMode::Standard, 3),
-        ("[default]\nretry_mode = legacy\n", &[], RetryMode::Legacy, 5),
-        ("[default]\nretry_mode = adaptive\n", &[], RetryMode::Adaptive, 3),
+        (
+            "[default]\nretry_mode = legacy\n",
+            &[],
+            RetryMode::Legacy,
+            5,
+        ),
+        (
+            "[default]\nretry_mode = adaptive\n",
+            &[],
+            RetryMode::Adaptive,
+            3,
+        ),
         (
             "[default]\nretry_mode = legacy\n",
             &[("AWS_RETRY_MODE", "standard")],
             RetryMode::Standard,
             3,
         ),
-        (
-            "[default]\nmax_attempts = 7\n",
-            &[],
-            RetryMode::Standard,
-            7,
-        ),
+        ("[default]\nmax_attempts = 7\n", &[], RetryMode::Standard, 7),
         (
             "[default]\nmax_attempts = 7\nretry_mode = legacy\n",
             &[("AWS_MAX_ATTEMPTS", "2")],
@@ -588,7 +632,11 @@ fn timeouts() {
         assert_eq!(error.exit_class(), ExitClass::Usage);
     }
     let error = with(Some("x"), None).unwrap_err();
-    assert!(error.to_string().starts_with("argument --cli-connect-timeout:"));
+    assert!(
+        error
+            .to_string()
+            .starts_with("argument --cli-connect-timeout:")
+    );
 }
 
 const ENDPOINTS: &str = "\
@@ -662,7 +710,15 @@ fn endpoint_precedence() {
         ("AWS_ENDPOINT_URL", "http://env-global.example:7"),
     ];
     // (profile, env, flag, service, allow flag, url, source)
-    let cases: &[(&str, &[(&str, &str)], Option<&str>, Service, bool, &str, &str)] = &[
+    let cases: &[(
+        &str,
+        &[(&str, &str)],
+        Option<&str>,
+        Service,
+        bool,
+        &str,
+        &str,
+    )] = &[
         (
             "default",
             &both_env,

@@ -132,7 +132,9 @@ fn login_targets() {
         Some(&[][..])
     );
     assert_eq!(
-        login(Some("no-scopes"), None).unwrap().registration_scopes(),
+        login(Some("no-scopes"), None)
+            .unwrap()
+            .registration_scopes(),
         None
     );
 
@@ -157,8 +159,7 @@ fn login_targets() {
 
 #[test]
 fn login_errors() {
-    let legacy_hint =
-        " To make sure this profile is properly configured to use SSO, please run: aws configure sso";
+    let legacy_hint = " To make sure this profile is properly configured to use SSO, please run: aws configure sso";
     let cases: &[(Option<&str>, Option<&str>, String)] = &[
         (
             Some("missing-both"),

@@ -194,3 +194,139 @@ mod tests {
         assert!(outcome.to_string().contains("HOME=[HOME]"), "{outcome}");
     }
 }
+
+/// A running `sso-emulator` child process, killed when dropped.
+pub struct Emulator {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Emulator {
+    /// Starts the emulator binary with `--port 0 --enable-control` and `args`, and waits for its
+    /// `READY http://127.0.0.1:PORT` line.
+    ///
+    /// The binary is `SSO_EMULATOR_BIN` when set, else `sso-emulator` in the same target
+    /// directory as the running test (`cargo build --workspace` or `cargo nextest run
+    /// --workspace` builds it).
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        let binary = emulator_binary();
+        let mut child = Command::new(&binary)
+            .args(["--port", "0", "--enable-control"])
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the emulator writes a READY line");
+        let url = line
+            .trim()
+            .strip_prefix("READY ")
+            .unwrap_or_else(|| panic!("unexpected first line from the emulator: {line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Calls a control route (`/_emulator/...`) and returns its JSON answer.
+    pub fn control(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        http_json(method, &format!("{}/_emulator/{path}", self.url), body)
+    }
+
+    /// Every access token, refresh token and client secret the emulator has issued.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        let issued = self.control("GET", "issued", None);
+        ["access_tokens", "refresh_tokens", "client_secrets"]
+            .iter()
+            .flat_map(|key| issued[key].as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Request counts per operation.
+    pub fn counters(&self) -> serde_json::Value {
+        self.control("GET", "counters", None)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn emulator_binary() -> PathBuf {
+    #[expect(clippy::disallowed_methods, reason = "a test-harness override, not tool behaviour")]
+    if let Some(path) = std::env::var_os("SSO_EMULATOR_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    // target/<profile>/deps/<test> → target/<profile>/sso-emulator
+    let candidate = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("sso-emulator"))
+        .expect("the test binary lives in target/<profile>/deps");
+    assert!(
+        candidate.exists(),
+        "{} is missing: build it with `cargo build -p sso-emulator` (scripts/ci does), or set SSO_EMULATOR_BIN",
+        candidate.display()
+    );
+    candidate
+}
+
+/// A minimal HTTP/1.1 JSON request over loopback (tests only; keeps the kit free of an HTTP
+/// client dependency).
+pub fn http_json(method: &str, url: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("loopback http URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut stream = std::net::TcpStream::connect(authority).expect("the emulator accepts connections");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("the request can be sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("the response can be read");
+    let (head, payload) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    assert!(head.starts_with("HTTP/1.1 2"), "{method} {url} failed:\n{response}");
+    let payload = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(payload)
+    } else {
+        payload.to_owned()
+    };
+    if payload.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&payload).unwrap_or_else(|e| panic!("{method} {url}: {e}: {payload}"))
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
