@@ -113,14 +113,7 @@ impl TestContext {
             .args(args)
             .output()
             .expect("the program can be started");
-        let mut filters = self.filters.clone();
-        filters.push((self.home().display().to_string(), "[HOME]".to_owned()));
-        Outcome {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            filters,
-        }
+        Outcome::from_output(&output, self)
     }
 }
 
@@ -137,6 +130,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The outcome of a process started with [`TestContext::command`].
+    pub fn from_output(output: &std::process::Output, context: &TestContext) -> Self {
+        let mut filters = context.filters.clone();
+        filters.push((context.home().display().to_string(), "[HOME]".to_owned()));
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            filters,
+        }
+    }
+
     fn filtered(&self, text: &str) -> String {
         self.filters
             .iter()

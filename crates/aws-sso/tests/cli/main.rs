@@ -4,7 +4,9 @@
 
 mod errors;
 mod help;
+mod login;
 mod settings;
+mod support;
 
 use sso_testkit::{Outcome, TestContext};
 

@@ -19,42 +19,42 @@ use sso_core::FixedClock;
 use sso_emulator::{AppState, Config, Directory, router};
 use tower::ServiceExt;
 
-pub const START_URL: &str = "https://d-0000000000.awsapps.com/start";
-pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-pub const PORTAL_NS: &str = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/";
-pub const OIDC_NS: &str = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
+pub(crate) const START_URL: &str = "https://d-0000000000.awsapps.com/start";
+pub(crate) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(crate) const PORTAL_NS: &str = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/";
+pub(crate) const OIDC_NS: &str = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
 /// RFC 7636 appendix B.
-pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-pub const REDIRECT: &str = "http://127.0.0.1:43210/oauth/callback";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1:43210/oauth/callback";
 
 /// An HTTP response, fully read.
 #[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Resp {
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
         })
     }
 
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    pub fn header(&self, name: &str) -> Option<String> {
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)
             .map(|v| v.to_str().unwrap().to_owned())
     }
 
     /// Asserts an OIDC error: status, `x-amzn-ErrorType` and the OAuth `error` code.
-    pub fn assert_oidc_error(&self, status: u16, exception: &str, error: &str) {
+    pub(crate) fn assert_oidc_error(&self, status: u16, exception: &str, error: &str) {
         assert_eq!(self.status, status, "{}", self.text());
         assert_eq!(
             self.header("x-amzn-errortype").as_deref(),
@@ -72,7 +72,7 @@ impl Resp {
     }
 
     /// Asserts a portal error: status, `x-amzn-ErrorType` and the exact `{"message"}` body.
-    pub fn assert_portal_error(&self, status: u16, exception: &str, message: &str) {
+    pub(crate) fn assert_portal_error(&self, status: u16, exception: &str, message: &str) {
         assert_eq!(self.status, status, "{}", self.text());
         assert_eq!(
             self.header("x-amzn-errortype").as_deref(),
@@ -86,7 +86,7 @@ impl Resp {
         assert_request_id(&self.headers);
     }
 
-    pub fn assert_unauthorized(&self) {
+    pub(crate) fn assert_unauthorized(&self) {
         self.assert_portal_error(
             401,
             "UnauthorizedException",
@@ -95,7 +95,7 @@ impl Resp {
     }
 
     /// Asserts a JSON 200 with a request ID, and returns the body.
-    pub fn ok_json(&self) -> Value {
+    pub(crate) fn ok_json(&self) -> Value {
         assert_eq!(self.status, 200, "{}", self.text());
         assert_eq!(
             self.header("content-type").as_deref(),
@@ -107,7 +107,7 @@ impl Resp {
     }
 }
 
-pub fn assert_request_id(headers: &HeaderMap) {
+pub(crate) fn assert_request_id(headers: &HeaderMap) {
     let id = headers
         .get("x-amzn-requestid")
         .expect("x-amzn-RequestId is set")
@@ -118,7 +118,7 @@ pub fn assert_request_id(headers: &HeaderMap) {
 }
 
 /// Percent-encodes everything but unreserved characters.
-pub fn enc(text: &str) -> String {
+pub(crate) fn enc(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -131,7 +131,7 @@ pub fn enc(text: &str) -> String {
 }
 
 /// Decodes a query string (`+` is a space).
-pub fn parse_query(query: &str) -> HashMap<String, String> {
+pub(crate) fn parse_query(query: &str) -> HashMap<String, String> {
     fn decode(text: &str) -> String {
         let bytes = text.as_bytes();
         let mut out = Vec::new();
@@ -161,7 +161,7 @@ pub fn parse_query(query: &str) -> HashMap<String, String> {
 }
 
 /// The `value` of `<input type="hidden" name="NAME" value="…">` in a page.
-pub fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let needle = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&needle)
@@ -173,23 +173,23 @@ pub fn hidden(html: &str, name: &str) -> String {
 
 /// A client registration.
 #[derive(Debug, Clone)]
-pub struct Reg {
-    pub id: String,
-    pub secret: String,
+pub(crate) struct Reg {
+    pub(crate) id: String,
+    pub(crate) secret: String,
 }
 
 /// The in-process emulator on a fixed clock (2026-01-01T00:00:00Z), control routes enabled.
-pub struct Emu {
-    pub state: AppState,
+pub(crate) struct Emu {
+    pub(crate) state: AppState,
     router: Router,
 }
 
 impl Emu {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::with(|_| {})
     }
 
-    pub fn with(adjust: impl FnOnce(&mut Config)) -> Self {
+    pub(crate) fn with(adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config {
             enable_control: true,
             base_url: Some("http://127.0.0.1:9999".to_owned()),
@@ -199,7 +199,7 @@ impl Emu {
         Self::build(config, Directory::builtin())
     }
 
-    pub fn build(config: Config, directory: Directory) -> Self {
+    pub(crate) fn build(config: Config, directory: Directory) -> Self {
         let start = "2026-01-01T00:00:00Z".parse().unwrap();
         let state = AppState::with_clock(config, directory, Arc::new(FixedClock(start))).unwrap();
         Self {
@@ -208,7 +208,7 @@ impl Emu {
         }
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Resp {
+    pub(crate) async fn send(&self, request: Request<Body>) -> Resp {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let (parts, body) = response.into_parts();
         let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
@@ -220,7 +220,7 @@ impl Emu {
     }
 
     /// A portal-style GET with an optional bearer token.
-    pub async fn get(&self, uri: &str, token: Option<&str>) -> Resp {
+    pub(crate) async fn get(&self, uri: &str, token: Option<&str>) -> Resp {
         let mut request = Request::get(uri);
         if let Some(token) = token {
             request = request.header("x-amz-sso_bearer_token", token);
@@ -228,12 +228,12 @@ impl Emu {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn post_json(&self, uri: &str, body: &Value) -> Resp {
+    pub(crate) async fn post_json(&self, uri: &str, body: &Value) -> Resp {
         self.post_raw(uri, Some("application/json"), &body.to_string())
             .await
     }
 
-    pub async fn post_raw(&self, uri: &str, content_type: Option<&str>, body: &str) -> Resp {
+    pub(crate) async fn post_raw(&self, uri: &str, content_type: Option<&str>, body: &str) -> Resp {
         let mut request = Request::post(uri);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
@@ -242,7 +242,7 @@ impl Emu {
             .await
     }
 
-    pub async fn logout(&self, token: &str) -> Resp {
+    pub(crate) async fn logout(&self, token: &str) -> Resp {
         self.send(
             Request::post("/logout")
                 .header("x-amz-sso_bearer_token", token)
@@ -253,7 +253,7 @@ impl Emu {
         .await
     }
 
-    pub async fn register(&self, body: Value) -> Reg {
+    pub(crate) async fn register(&self, body: Value) -> Reg {
         let json = self.post_json("/client/register", &body).await.ok_json();
         Reg {
             id: json["clientId"].as_str().unwrap().to_owned(),
@@ -262,13 +262,13 @@ impl Emu {
     }
 
     /// A legacy device-flow registration (no scopes): tokens without refresh tokens.
-    pub async fn legacy_client(&self) -> Reg {
+    pub(crate) async fn legacy_client(&self) -> Reg {
         self.register(json!({"clientName": "botocore-client-1700000000", "clientType": "public"}))
             .await
     }
 
     /// An `sso-session` device-flow registration (scopes): refreshable tokens.
-    pub async fn scoped_client(&self) -> Reg {
+    pub(crate) async fn scoped_client(&self) -> Reg {
         self.register(json!({
             "clientName": "botocore-client-my-sso",
             "clientType": "public",
@@ -278,7 +278,7 @@ impl Emu {
     }
 
     /// CLI v2's authorization-code registration.
-    pub async fn pkce_client(&self) -> Reg {
+    pub(crate) async fn pkce_client(&self) -> Reg {
         self.register(json!({
             "clientName": "botocore-client-my-sso",
             "clientType": "public",
@@ -290,7 +290,7 @@ impl Emu {
         .await
     }
 
-    pub async fn start_device(&self, reg: &Reg) -> Value {
+    pub(crate) async fn start_device(&self, reg: &Reg) -> Value {
         self.post_json(
             "/device_authorization",
             &json!({"clientId": reg.id, "clientSecret": reg.secret, "startUrl": START_URL}),
@@ -299,7 +299,7 @@ impl Emu {
         .ok_json()
     }
 
-    pub async fn poll(&self, reg: &Reg, device_code: &str) -> Resp {
+    pub(crate) async fn poll(&self, reg: &Reg, device_code: &str) -> Resp {
         self.post_json(
             "/token",
             &json!({
@@ -312,7 +312,7 @@ impl Emu {
         .await
     }
 
-    pub async fn approve(&self, user_code: &str, user: &str) -> Resp {
+    pub(crate) async fn approve(&self, user_code: &str, user: &str) -> Resp {
         self.post_json(
             "/_emulator/device/approve",
             &json!({"user_code": user_code, "user": user}),
@@ -321,7 +321,7 @@ impl Emu {
     }
 
     /// Device flow to the end: start, approve as `user`, redeem. Returns the token response.
-    pub async fn device_tokens(&self, reg: &Reg, user: &str) -> Value {
+    pub(crate) async fn device_tokens(&self, reg: &Reg, user: &str) -> Value {
         let device = self.start_device(reg).await;
         let approved = self
             .approve(device["userCode"].as_str().unwrap(), user)
@@ -333,7 +333,7 @@ impl Emu {
     }
 
     /// A refreshable access token for `demo`.
-    pub async fn demo_token(&self) -> String {
+    pub(crate) async fn demo_token(&self) -> String {
         let reg = self.scoped_client().await;
         self.device_tokens(&reg, "demo").await["accessToken"]
             .as_str()
@@ -341,11 +341,11 @@ impl Emu {
             .to_owned()
     }
 
-    pub fn advance(&self, seconds: i64) {
+    pub(crate) fn advance(&self, seconds: i64) {
         self.state.advance_clock(seconds);
     }
 
-    pub fn browser(&self) -> Browser<'_> {
+    pub(crate) fn browser(&self) -> Browser<'_> {
         Browser {
             emu: self,
             cookies: HashMap::new(),
@@ -354,9 +354,9 @@ impl Emu {
 }
 
 /// A cookie-keeping browser over the in-process router.
-pub struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     emu: &'a Emu,
-    pub cookies: HashMap<String, String>,
+    pub(crate) cookies: HashMap<String, String>,
 }
 
 impl Browser<'_> {
@@ -376,7 +376,7 @@ impl Browser<'_> {
             .join("; ")
     }
 
-    pub async fn get(&mut self, uri: &str) -> Resp {
+    pub(crate) async fn get(&mut self, uri: &str) -> Resp {
         let request = Request::get(uri)
             .header("cookie", self.cookie_header())
             .body(Body::empty())
@@ -386,7 +386,7 @@ impl Browser<'_> {
         resp
     }
 
-    pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+    pub(crate) async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Resp {
         let body: Vec<String> = fields
             .iter()
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
@@ -402,7 +402,7 @@ impl Browser<'_> {
     }
 
     /// Fills and submits the sign-in form shown in `page`; returns the response (a 303).
-    pub async fn sign_in(&mut self, page: &Resp, user: &str, password: &str) -> Resp {
+    pub(crate) async fn sign_in(&mut self, page: &Resp, user: &str, password: &str) -> Resp {
         let html = page.text();
         assert!(html.contains("id=\"sign-in\""), "not a sign-in page: {html}");
         let csrf = hidden(&html, "csrf");
@@ -421,7 +421,7 @@ impl Browser<'_> {
 }
 
 /// The `/authorize` URL CLI v2 builds (§14.9), for `reg`, with a given state.
-pub fn authorize_url(reg: &Reg, state: &str) -> String {
+pub(crate) fn authorize_url(reg: &Reg, state: &str) -> String {
     format!(
         "/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge_method=S256&scopes={}&code_challenge={}",
         enc(&reg.id),
@@ -433,7 +433,7 @@ pub fn authorize_url(reg: &Reg, state: &str) -> String {
 }
 
 /// The query of a redirect's `Location`, checking it goes to `REDIRECT`.
-pub fn redirect_query(resp: &Resp) -> HashMap<String, String> {
+pub(crate) fn redirect_query(resp: &Resp) -> HashMap<String, String> {
     assert_eq!(resp.status, 302, "{}", resp.text());
     let location = resp.header("location").expect("a Location header");
     let (base, query) = location.split_once('?').expect("a query in Location");
@@ -445,15 +445,15 @@ pub fn redirect_query(resp: &Resp) -> HashMap<String, String> {
 // The real binary and a raw HTTP client.
 
 /// A running `sso-emulator` process, killed on drop.
-pub struct Server {
-    pub child: Child,
-    pub origin: String,
-    pub port: u16,
-    pub stdout: BufReader<ChildStdout>,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) origin: String,
+    pub(crate) port: u16,
+    pub(crate) stdout: BufReader<ChildStdout>,
 }
 
 impl Server {
-    pub fn start(args: &[&str]) -> Self {
+    pub(crate) fn start(args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sso-emulator"))
             .args(args)
             .stdout(Stdio::piped())
@@ -481,12 +481,12 @@ impl Server {
         }
     }
 
-    pub fn http(&self) -> Http {
+    pub(crate) fn http(&self) -> Http {
         Http::connect(self.port)
     }
 
     /// Sends SIGTERM and waits; returns the exit code.
-    pub fn terminate(mut self) -> (Option<i32>, String) {
+    pub(crate) fn terminate(mut self) -> (Option<i32>, String) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -507,13 +507,13 @@ impl Drop for Server {
 }
 
 /// A keep-alive HTTP/1.1 client on one connection.
-pub struct Http {
+pub(crate) struct Http {
     stream: BufReader<TcpStream>,
     port: u16,
 }
 
 impl Http {
-    pub fn connect(port: u16) -> Self {
+    pub(crate) fn connect(port: u16) -> Self {
         let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream.set_nodelay(true).unwrap();
         stream
@@ -526,7 +526,7 @@ impl Http {
     }
 
     /// Sends one request and reads the response (which must carry a Content-Length).
-    pub fn send(
+    pub(crate) fn send(
         &mut self,
         method: &str,
         path: &str,
@@ -574,7 +574,7 @@ impl Http {
         (status, response_headers, String::from_utf8(body).unwrap())
     }
 
-    pub fn post_json(&mut self, path: &str, body: &Value) -> (u16, Value) {
+    pub(crate) fn post_json(&mut self, path: &str, body: &Value) -> (u16, Value) {
         let (status, _, text) = self.send(
             "POST",
             path,
@@ -586,7 +586,7 @@ impl Http {
 
     /// Register (scoped), start a device authorization (the server must auto-approve) and
     /// redeem it. Returns the token response.
-    pub fn auto_approved_tokens(&mut self) -> Value {
+    pub(crate) fn auto_approved_tokens(&mut self) -> Value {
         let (status, reg) = self.post_json(
             "/client/register",
             &json!({"clientName": "t", "clientType": "public", "scopes": ["sso:account:access"]}),
