@@ -246,6 +246,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             .map_err(io("read the listening address"))?;
         let base_url = origin(address);
         let state = AppState::new(cli.config(Some(base_url.clone())), directory)?;
+        let shutdown = Shutdown::install().map_err(io("install the signal handlers"))?;
         tracing::info!(
             origin = %base_url,
             start_url = state.directory().start_url(),
@@ -267,7 +268,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         tokio::pin!(server);
         tokio::select! {
             result = &mut server => result.map_err(io("serve")),
-            () = shutdown_signal() => {
+            () = shutdown.wait() => {
                 tracing::info!("signal received, shutting down");
                 // `notify_one` keeps a permit if the server is not waiting yet.
                 stop.notify_one();
@@ -283,26 +284,45 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     })
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// SIGINT / SIGTERM listeners. Installed before the READY line: a harness may signal as soon
+/// as it has read that line, and a signal that arrives before the handler exists would kill the
+/// process with the default action instead of exiting 0.
+struct Shutdown {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 
 mod errors;
 mod help;
+mod api;
 mod login;
+mod logout;
 mod settings;
 mod support;
 

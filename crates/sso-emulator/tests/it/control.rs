@@ -156,14 +156,38 @@ async fn issued_lists_every_secret() {
     let legacy = emu.legacy_client().await;
     let legacy_tokens = emu.device_tokens(&legacy, "alice").await;
     let issued = emu.get("/_emulator/issued", None).await.json();
+    // Ordered by issue time; on this fixed clock everything ties, so compare as sets.
+    let sorted = |key: &str| {
+        let mut values: Vec<String> = issued[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key} missing"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        values.sort();
+        values
+    };
+    let expect = |values: &[&Value]| {
+        let mut values: Vec<String> = values.iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+        values.sort();
+        values
+    };
     assert_eq!(
-        issued,
-        json!({
-            "access_tokens": [tokens["accessToken"], legacy_tokens["accessToken"]],
-            "refresh_tokens": [tokens["refreshToken"]],
-            "client_secrets": [reg.secret, legacy.secret],
-            "client_ids": [reg.id, legacy.id],
-        })
+        issued.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["access_tokens", "refresh_tokens", "client_secrets", "client_ids"]
+    );
+    assert_eq!(
+        sorted("access_tokens"),
+        expect(&[&tokens["accessToken"], &legacy_tokens["accessToken"]])
+    );
+    assert_eq!(sorted("refresh_tokens"), expect(&[&tokens["refreshToken"]]));
+    assert_eq!(
+        sorted("client_secrets"),
+        expect(&[&json!(reg.secret), &json!(legacy.secret)])
+    );
+    assert_eq!(
+        sorted("client_ids"),
+        expect(&[&json!(reg.id), &json!(legacy.id)])
     );
 }
 

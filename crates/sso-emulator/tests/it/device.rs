@@ -55,12 +55,13 @@ async fn pending_then_approved_then_redeemed() {
     assert_eq!(approved.json(), json!({}));
     emu.advance(1);
     let tokens = emu.poll(&reg, code).await.ok_json();
-    // Legacy registration: no refresh token, 8 h token.
+    // Legacy registration: no refresh token, and the token lives for what remains of the
+    // 8 h portal session that started when the user approved, one second ago.
     assert_eq!(
         tokens.as_object().unwrap().keys().collect::<Vec<_>>(),
         ["accessToken", "expiresIn", "tokenType"]
     );
-    assert_eq!(tokens["expiresIn"], 28_800);
+    assert_eq!(tokens["expiresIn"], 28_799);
     assert_eq!(tokens["tokenType"], "Bearer");
     let access = tokens["accessToken"].as_str().unwrap();
     assert!(access.starts_with("aoa"));

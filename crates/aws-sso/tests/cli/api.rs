@@ -1,0 +1,163 @@
+//! `list-accounts`, `list-account-roles`, `get-role-credentials` against the emulator: the
+//! cached-token path, refresh, pagination and errors (spec cli-behavior §4, §6).
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+use serde_json::json;
+
+use crate::aws_sso;
+use crate::support::*;
+
+#[test]
+fn commands_use_the_cached_token_of_the_profile() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let accounts = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "accountList[].accountId", "--output", "text"]);
+    assert_eq!(accounts.code, 0, "{accounts}");
+    assert_eq!(accounts.stdout, "111111111111\t222222222222\t333333333333\n");
+    let roles = aws_sso(&context, &["list-account-roles", "--profile", "dev", "--account-id", "111111111111"]);
+    assert_eq!(
+        roles.json(),
+        json!({"roleList": [
+            {"roleName": "AdministratorAccess", "accountId": "111111111111"},
+            {"roleName": "ReadOnly", "accountId": "111111111111"}
+        ]})
+    );
+    let credentials = aws_sso(&context, &["get-role-credentials", "--profile", "dev", "--account-id", "111111111111", "--role-name", "ReadOnly"]);
+    assert_eq!(credentials.code, 0, "{credentials}");
+    let keys: Vec<String> = credentials.json()["roleCredentials"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["accessKeyId", "secretAccessKey", "sessionToken", "expiration"]);
+    // An --access-token works exactly as in the AWS CLI.
+    let token = read_json(&context, SESSION_TOKEN_FILE)["accessToken"].as_str().unwrap().to_owned();
+    let explicit = aws_sso(&context, &["list-accounts", "--access-token", &token, "--region", "us-east-1", "--endpoint-url", emulator.url()]);
+    assert_eq!(explicit.stdout, aws_sso(&context, &["list-accounts", "--profile", "dev"]).stdout);
+}
+
+#[test]
+fn without_a_token_the_cli_error_names_the_session() {
+    let (_emulator, context) = setup(&[]);
+    let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
+    assert_eq!(outcome.code, 255);
+    assert_eq!(outcome.stderr, "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n");
+}
+
+#[test]
+fn an_unassigned_role_is_forbidden() {
+    let (_emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let outcome = aws_sso(&context, &["get-role-credentials", "--profile", "dev", "--account-id", "222222222222", "--role-name", "AdministratorAccess"]);
+    assert_eq!(outcome.code, 254);
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: An error occurred (ForbiddenException) when calling the GetRoleCredentials operation: No access\n"
+    );
+}
+
+#[test]
+fn pagination_resumes_across_runs() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let first = aws_sso(&context, &["list-accounts", "--profile", "dev", "--page-size", "2", "--max-items", "1"]).json();
+    assert_eq!(first["accountList"].as_array().unwrap().len(), 1);
+    let token = first["NextToken"].as_str().unwrap().to_owned();
+    let rest = aws_sso(&context, &["list-accounts", "--profile", "dev", "--page-size", "2", "--starting-token", &token]).json();
+    let ids: Vec<&str> = rest["accountList"].as_array().unwrap().iter().map(|a| a["accountId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["222222222222", "333333333333"]);
+    assert!(rest.get("NextToken").is_none());
+    // Every call sent max_result=2.
+    let requests = emulator.control("GET", "requests", None);
+    let queries: Vec<&str> = requests["requests"].as_array().unwrap().iter()
+        .filter(|r| r["operation"] == "ListAccounts")
+        .map(|r| r["query"].as_str().unwrap())
+        .collect();
+    assert!(queries.iter().all(|q| q.contains("max_result=2")), "{queries:?}");
+}
+
+/// Rewrites the cached token so it expires at `expires_at` and returns the pinned "now" that
+/// puts it `minutes_left` minutes from expiry.
+fn age_token(context: &sso_testkit::TestContext, minutes_left: i64) -> String {
+    let token = read_json(context, SESSION_TOKEN_FILE);
+    let expires: jiff::Timestamp = token["expiresAt"].as_str().unwrap().parse().unwrap();
+    let now = expires - jiff::SignedDuration::from_mins(minutes_left);
+    now.to_string()
+}
+
+#[test]
+fn a_token_about_to_expire_is_refreshed_and_written_back() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let before = read_json(&context, SESSION_TOKEN_FILE);
+    context.env("AWS_SSO_TEST_NOW", &age_token(&context, 5));
+    let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev", "--debug"]);
+    assert_eq!(outcome.code, 0, "{outcome}");
+    assert_no_secrets(&emulator, &outcome);
+    let after = read_json(&context, SESSION_TOKEN_FILE);
+    assert_ne!(before["accessToken"], after["accessToken"]);
+    assert!(after["expiresAt"].as_str() > before["expiresAt"].as_str());
+    assert_eq!(emulator.counters()["CreateToken"], 2, "one login, one refresh");
+}
+
+#[test]
+fn an_expired_token_without_refresh_is_reported() {
+    let (_emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "legacy"]);
+    let token = read_json(&context, LEGACY_TOKEN_FILE);
+    let expires: jiff::Timestamp = token["expiresAt"].as_str().unwrap().parse().unwrap();
+    context.env("AWS_SSO_TEST_NOW", &(expires + jiff::SignedDuration::from_secs(1)).to_string());
+    let outcome = aws_sso(&context, &["list-accounts", "--profile", "legacy"]);
+    assert_eq!(outcome.code, 255);
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.\n"
+    );
+}
+
+#[test]
+fn fifty_processes_needing_a_refresh_make_exactly_one_refresh() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    context.env("AWS_SSO_TEST_NOW", &age_token(&context, 5));
+    let path = context.path(SESSION_TOKEN_FILE);
+
+    // Watch the file while the processes run: always whole JSON, always 0600.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let stop = std::sync::Arc::clone(&stop);
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let mut checks = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let text = std::fs::read_to_string(&path).expect("the token file never disappears");
+                serde_json::from_str::<serde_json::Value>(&text).expect("the token file is always whole JSON");
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600);
+                checks += 1;
+            }
+            checks
+        })
+    };
+    let children: Vec<_> = (0..50)
+        .map(|_| {
+            context
+                .command(env!("CARGO_BIN_EXE_aws-sso"))
+                .args(["list-accounts", "--profile", "dev", "--query", "length(accountList)"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "3\n");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(watcher.join().unwrap() > 0);
+    let requests = emulator.control("GET", "requests", None);
+    let refreshes = requests["requests"].as_array().unwrap().iter()
+        .filter(|r| r["operation"] == "CreateToken" && r["body"]["grantType"] == "refresh_token")
+        .count();
+    assert_eq!(refreshes, 1, "single flight: exactly one refresh request");
+}

@@ -1,0 +1,76 @@
+//! `aws-sso logout` (spec cli-behavior §5, plus per-session logout).
+
+use crate::aws_sso;
+use crate::support::*;
+
+const ROLE_CREDS: &str = ".aws/cli/cache/7656329665c70f26bb8dc6f65f498aa9de8da4e0.json";
+const ASSUME_ROLE_CREDS: &str = ".aws/cli/cache/assume-role.json";
+
+fn seed_cli_cache(context: &sso_testkit::TestContext) {
+    context.write(
+        ROLE_CREDS,
+        r#"{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIA", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z", "AccountId": "111111111111"}}"#,
+    );
+    context.write(ASSUME_ROLE_CREDS, r#"{"Credentials": {"AccessKeyId": "AKIA"}}"#);
+}
+
+#[test]
+fn logout_ends_every_session_and_keeps_registrations() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    login(&context, &["--profile", "legacy"]);
+    seed_cli_cache(&context);
+    let token = read_json(&context, SESSION_TOKEN_FILE)["accessToken"].as_str().unwrap().to_owned();
+
+    let outcome = aws_sso(&context, &["logout"]);
+    assert_eq!((outcome.code, outcome.stdout.as_str(), outcome.stderr.as_str()), (0, "", ""));
+    assert!(context.read(SESSION_TOKEN_FILE).is_none());
+    assert!(context.read(LEGACY_TOKEN_FILE).is_none());
+    assert!(context.read(LEGACY_REGISTRATION_FILE).is_some(), "registrations are kept");
+    assert!(context.read(ROLE_CREDS).is_none());
+    assert!(context.read(ASSUME_ROLE_CREDS).is_some(), "non-SSO credentials are kept");
+    assert_eq!(emulator.counters()["Logout"], 2);
+
+    // The session really ended on the service.
+    let after = aws_sso(
+        &context,
+        &["list-accounts", "--access-token", &token, "--region", "us-east-1"],
+    );
+    assert_eq!(after.code, 254, "{after}");
+    assert_eq!(
+        after.stderr,
+        "\naws: [ERROR]: An error occurred (UnauthorizedException) when calling the ListAccounts operation: Session token not found or invalid\n"
+    );
+}
+
+#[test]
+fn logout_of_one_session_keeps_the_others() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    login(&context, &["--sso-session", "other"]);
+    seed_cli_cache(&context);
+    let outcome = aws_sso(&context, &["logout", "--sso-session", "my-sso"]);
+    assert_eq!(outcome.code, 0, "{outcome}");
+    assert!(context.read(SESSION_TOKEN_FILE).is_none());
+    // sha1("other"): the other session is still signed in.
+    assert!(context.read(".aws/sso/cache/d0941e68da8f38151ff86a61fc59f7c5cf9fcaa2.json").is_some());
+    // The role credentials of profile `dev` (session my-sso) are gone, others stay.
+    assert!(context.read(ROLE_CREDS).is_none());
+    assert!(context.read(ASSUME_ROLE_CREDS).is_some());
+    assert_eq!(emulator.counters()["Logout"], 1);
+}
+
+#[test]
+fn a_network_failure_does_not_stop_the_others() {
+    let (_emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    login(&context, &["--profile", "legacy"]);
+    // Nothing listens on port 9 of loopback.
+    context.env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9");
+    let outcome = aws_sso(&context, &["logout"]);
+    assert_eq!(outcome.code, 0, "{outcome}");
+    assert_eq!(outcome.stdout, "");
+    assert_eq!(outcome.stderr.matches("warning: could not end the session").count(), 2, "{outcome}");
+    assert!(context.read(SESSION_TOKEN_FILE).is_none());
+    assert!(context.read(LEGACY_TOKEN_FILE).is_none());
+}
