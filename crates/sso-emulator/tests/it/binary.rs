@@ -313,6 +313,7 @@ fn sixteen_threads_of_mixed_load_get_only_right_answers() {
     let wrong = wrong.lock().unwrap();
     assert!(wrong.is_empty(), "{} wrong answers, first: {}", wrong.len(), wrong[0]);
     let total = total.load(Ordering::Relaxed);
+    eprintln!("load: {total} requests from 16 threads, all answered correctly");
     assert!(total >= 160, "only {total} requests in 3 s");
     let (status, _, _) = server.http().send("GET", "/_emulator/counters", &[], "");
     assert_eq!(status, 404, "control routes stay off without --enable-control");
@@ -385,6 +386,9 @@ fn rate_limit_holds_under_concurrent_load() {
     // A full bucket of 5, then 50 per second over the window the clients observed (which
     // contains the server's). Demand far exceeds the rate, so the limiter is the bottleneck.
     let expected = 5.0 + 50.0 * seconds;
+    eprintln!(
+        "rate limit: {accepted} accepted, {throttled} throttled in {seconds:.3} s (expected {expected:.1})"
+    );
     assert!(throttled > 100, "the limit was never reached ({throttled} throttled)");
     assert!(
         accepted <= expected + 1.0 && accepted >= expected * 0.95 - 2.0,
