@@ -33,6 +33,9 @@ pub struct Context {
     pub clock: Arc<dyn Clock>,
     /// Terminal output.
     pub printer: Printer,
+    /// How errors are printed; starts from `--cli-error-format` / `AWS_CLI_ERROR_FORMAT` and
+    /// takes the profile's `cli_error_format` into account once the config has been read.
+    error_format: std::cell::Cell<ErrorFormat>,
 }
 
 /// Runs aws-sso with the given arguments (including the program name) and returns the exit code.
@@ -57,11 +60,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         env,
         clock,
         printer,
+        error_format: std::cell::Cell::new(error_format),
     };
     commands::install_interrupt_handler();
     match commands::run(cli, &context) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error, error_format, &context.printer),
+        Err(error) => report(&error, context.error_format.get(), &context.printer),
     }
 }
 

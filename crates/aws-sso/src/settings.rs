@@ -37,6 +37,9 @@ impl Resolved {
     ) -> Result<Self, CliError> {
         let config = SharedConfig::load(&context.env)?;
         let settings = Settings::resolve(&config, &context.env, &overrides(global))?;
+        if let Some(format) = ErrorFormat::parse(settings.cli_error_format.as_str()) {
+            context.error_format.set(format);
+        }
         Ok(Self {
             config,
             settings,

@@ -401,10 +401,7 @@ mod tests {
 
     #[test]
     fn origin_uses_loopback_for_wildcards() {
-        assert_eq!(
-            origin("0.0.0.0:80".parse().unwrap()),
-            "http://127.0.0.1:80"
-        );
+        assert_eq!(origin("0.0.0.0:80".parse().unwrap()), "http://127.0.0.1:80");
         assert_eq!(origin("[::]:81".parse().unwrap()), "http://[::1]:81");
         assert_eq!(
             origin("127.0.0.1:82".parse().unwrap()),

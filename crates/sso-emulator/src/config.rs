@@ -187,7 +187,10 @@ impl Config {
             ("--session-ttl", self.lifetimes.session),
             ("--registration-ttl", self.lifetimes.registration),
             ("--device-code-ttl", self.lifetimes.device_code),
-            ("--device-poll-interval", self.lifetimes.device_poll_interval),
+            (
+                "--device-poll-interval",
+                self.lifetimes.device_poll_interval,
+            ),
             ("--auth-code-ttl", self.lifetimes.auth_code),
             ("--role-credentials-ttl", self.lifetimes.role_credentials),
         ];

@@ -385,7 +385,8 @@ impl Directory {
 
     /// Whether `name` / `password` is a valid sign-in.
     pub fn check_password(&self, name: &str, password: &str) -> bool {
-        self.user(name).is_some_and(|user| user.password == password)
+        self.user(name)
+            .is_some_and(|user| user.password == password)
     }
 
     fn account_index(&self, id: &str) -> Option<usize> {

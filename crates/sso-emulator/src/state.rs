@@ -173,7 +173,8 @@ impl AppState {
     /// route `POST /_emulator/device/approve` does. Returns `false` if it could not be approved
     /// (unknown, expired or no longer pending code, or unknown user).
     pub fn approve_device(&self, user_code: &str, user: &str) -> bool {
-        self.approve_device_as(user_code, Approver::User(user)).is_ok()
+        self.approve_device_as(user_code, Approver::User(user))
+            .is_ok()
     }
 
     /// Denies the pending device authorization with `user_code`: the client's next poll gets
@@ -333,9 +334,7 @@ impl AppState {
             let clients = tx.all::<Client>()?;
             Ok(Issued {
                 access_tokens: keys_by_issue_time(tx.all::<AccessToken>()?, |t| t.issued_at_ms),
-                refresh_tokens: keys_by_issue_time(tx.all::<RefreshToken>()?, |t| {
-                    t.issued_at_ms
-                }),
+                refresh_tokens: keys_by_issue_time(tx.all::<RefreshToken>()?, |t| t.issued_at_ms),
                 client_secrets: {
                     let mut secrets: Vec<(i64, String)> = clients
                         .iter()

@@ -78,9 +78,10 @@ impl Operation {
 
     fn family(self) -> Option<Family> {
         match self {
-            Self::ListAccounts | Self::ListAccountRoles | Self::GetRoleCredentials | Self::Logout => {
-                Some(Family::Portal)
-            }
+            Self::ListAccounts
+            | Self::ListAccountRoles
+            | Self::GetRoleCredentials
+            | Self::Logout => Some(Family::Portal),
             Self::RegisterClient
             | Self::StartDeviceAuthorization
             | Self::CreateToken
@@ -356,12 +357,16 @@ pub(crate) async fn api_layer(
             } else if traffic.inject_fault() {
                 refuse(family, RefusalKind::Fault)
             } else {
-                next.run(Request::from_parts(parts, Body::from(bytes))).await
+                next.run(Request::from_parts(parts, Body::from(bytes)))
+                    .await
             }
         }
         None => match body_error {
             Some(message) => ApiError::portal_invalid(message).into_response(),
-            None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+            None => {
+                next.run(Request::from_parts(parts, Body::from(bytes)))
+                    .await
+            }
         },
     };
 
@@ -393,7 +398,9 @@ fn refuse(family: Family, kind: RefusalKind) -> Response {
         (Family::Portal, RefusalKind::Throttled) => {
             ApiError::portal(PortalKind::TooManyRequests, "Rate exceeded")
         }
-        (Family::Oidc, RefusalKind::Throttled) => ApiError::oidc(OidcKind::SlowDown, "Rate exceeded"),
+        (Family::Oidc, RefusalKind::Throttled) => {
+            ApiError::oidc(OidcKind::SlowDown, "Rate exceeded")
+        }
         (Family::Portal, RefusalKind::Fault) => ApiError::PortalInternal,
         (Family::Oidc, RefusalKind::Fault) => ApiError::oidc(
             OidcKind::InternalServer,
@@ -448,7 +455,12 @@ mod tests {
         let mut a = SplitMix64(42);
         let mut b = SplitMix64(42);
         let draws: Vec<f64> = (0..10_000).map(|_| a.next_f64()).collect();
-        assert!(draws.iter().zip((0..10_000).map(|_| b.next_f64())).all(|(x, y)| *x == y));
+        assert!(
+            draws
+                .iter()
+                .zip((0..10_000).map(|_| b.next_f64()))
+                .all(|(x, y)| *x == y)
+        );
         assert!(draws.iter().all(|x| (0.0..1.0).contains(x)));
         let below = draws.iter().filter(|x| **x < 0.25).count();
         assert!((2_300..2_700).contains(&below), "{below}");
@@ -457,12 +469,28 @@ mod tests {
     #[test]
     fn classify_operations() {
         let cases = [
-            (Method::GET, "/assignment/accounts?max_result=5", Some("ListAccounts")),
-            (Method::GET, "/assignment/roles?account_id=1", Some("ListAccountRoles")),
-            (Method::GET, "/federation/credentials", Some("GetRoleCredentials")),
+            (
+                Method::GET,
+                "/assignment/accounts?max_result=5",
+                Some("ListAccounts"),
+            ),
+            (
+                Method::GET,
+                "/assignment/roles?account_id=1",
+                Some("ListAccountRoles"),
+            ),
+            (
+                Method::GET,
+                "/federation/credentials",
+                Some("GetRoleCredentials"),
+            ),
             (Method::POST, "/logout", Some("Logout")),
             (Method::POST, "/client/register", Some("RegisterClient")),
-            (Method::POST, "/device_authorization", Some("StartDeviceAuthorization")),
+            (
+                Method::POST,
+                "/device_authorization",
+                Some("StartDeviceAuthorization"),
+            ),
             (Method::POST, "/token", Some("CreateToken")),
             (Method::POST, "/token?aws_iam=t", Some("CreateTokenWithIAM")),
             (Method::GET, "/authorize?client_id=x", Some("Authorize")),

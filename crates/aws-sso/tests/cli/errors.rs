@@ -134,3 +134,12 @@ fn a_closed_stdout_pipe_is_quiet() {
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn the_profile_can_choose_the_error_format() {
+    let context = TestContext::new();
+    context.config("[default]\ncli_error_format = legacy\n");
+    let outcome = aws_sso(&context, &["list-accounts", "--access-token", "t"]);
+    assert_eq!(outcome.code, 253);
+    assert!(outcome.stderr.starts_with("\nAn error occurred (NoRegion)"), "{outcome}");
+}

@@ -195,3 +195,34 @@ fn pkce_denied_and_state_mismatch() {
         assert!(context.read(SESSION_TOKEN_FILE).is_none());
     }
 }
+
+#[test]
+fn ctrl_c_exits_130_with_a_newline_on_stdout() {
+    let (_emulator, context) = setup(&[]);
+    let mut child = context
+        .command(env!("CARGO_BIN_EXE_aws-sso"))
+        .args(["login", "--profile", "dev", "--no-browser"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is waiting for the browser (the URL has been printed).
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("/authorize?") {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "{printed}");
+        printed.push_str(&line);
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(rest, "\n");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

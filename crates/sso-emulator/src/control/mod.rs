@@ -152,7 +152,8 @@ async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Response {
         Err(failure) => return failure.into_response(),
     };
     let Some(seconds) = map.get("seconds").and_then(Value::as_f64) else {
-        return failure(StatusCode::BAD_REQUEST, "`seconds` (a number) is required").into_response();
+        return failure(StatusCode::BAD_REQUEST, "`seconds` (a number) is required")
+            .into_response();
     };
     if !seconds.is_finite() || seconds.abs() > 3.2e9 {
         return failure(StatusCode::BAD_REQUEST, "`seconds` is out of range").into_response();

@@ -92,10 +92,7 @@ pub(crate) fn loopback_port(uri: &str) -> Option<Option<u16>> {
 /// Whether `requested` (port-ful, from `/authorize`) matches a registered redirect URI when the
 /// port is ignored (RFC 8252 §7.3 loopback rule, §9.2).
 pub(crate) fn redirect_matches(registered: &[String], requested: &str) -> bool {
-    loopback_port(requested).is_some()
-        && registered
-            .iter()
-            .any(|uri| loopback_port(uri).is_some())
+    loopback_port(requested).is_some() && registered.iter().any(|uri| loopback_port(uri).is_some())
 }
 
 /// Whether a start or issuer URL names this instance. Trailing `/` and a `#/` fragment, which
@@ -199,7 +196,10 @@ pub(crate) async fn register_client(
             format!("Unsupported grant type `{unsupported}`"),
         ));
     }
-    if let Some(bad) = redirect_uris.iter().find(|uri| loopback_port(uri).is_none()) {
+    if let Some(bad) = redirect_uris
+        .iter()
+        .find(|uri| loopback_port(uri).is_none())
+    {
         return Err(ApiError::oidc(
             OidcKind::InvalidRedirectUri,
             format!(
@@ -207,8 +207,12 @@ pub(crate) async fn register_client(
             ),
         ));
     }
-    let grant_types = grant_types
-        .unwrap_or_else(|| vec![grant::DEVICE_CODE.to_owned(), grant::REFRESH_TOKEN.to_owned()]);
+    let grant_types = grant_types.unwrap_or_else(|| {
+        vec![
+            grant::DEVICE_CODE.to_owned(),
+            grant::REFRESH_TOKEN.to_owned(),
+        ]
+    });
     if grant_types.iter().any(|g| g == grant::AUTHORIZATION_CODE) && redirect_uris.is_empty() {
         return Err(ApiError::oidc(
             OidcKind::InvalidRedirectUri,
@@ -362,6 +366,9 @@ mod tests {
             "http://127.0.0.1:43210/oauth/callback"
         ));
         assert!(!redirect_matches(&registered, "http://127.0.0.1:43210/x"));
-        assert!(!redirect_matches(&[], "http://127.0.0.1:43210/oauth/callback"));
+        assert!(!redirect_matches(
+            &[],
+            "http://127.0.0.1:43210/oauth/callback"
+        ));
     }
 }

@@ -311,7 +311,12 @@ impl Issuer<'_> {
             )));
         };
         let refreshable = self.client.allows(grant::REFRESH_TOKEN);
-        Ok(Ok(self.issue(tx, &record.session_id, &session, refreshable)?))
+        Ok(Ok(self.issue(
+            tx,
+            &record.session_id,
+            &session,
+            refreshable,
+        )?))
     }
 
     fn refresh_token(&self, tx: &Writer, token: &str) -> Outcome {

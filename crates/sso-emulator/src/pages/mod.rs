@@ -209,7 +209,12 @@ fn see_other(path: &str) -> Response {
 }
 
 /// An error redirect back to the client (RFC 6749 §4.1.2.1).
-fn error_redirect(redirect_uri: &str, error: &str, description: &str, state: Option<&str>) -> Response {
+fn error_redirect(
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    state: Option<&str>,
+) -> Response {
     let mut params = vec![("error", error), ("error_description", description)];
     if let Some(state) = state {
         params.push(("state", state));
@@ -284,7 +289,12 @@ async fn authorize(
     // From here on, errors go back to the client.
     let client_state = param("state");
     let fail = |error: &str, description: &str| {
-        Ok(error_redirect(redirect_uri, error, description, client_state))
+        Ok(error_redirect(
+            redirect_uri,
+            error,
+            description,
+            client_state,
+        ))
     };
     if !client.allows(grant::AUTHORIZATION_CODE) {
         return fail(
@@ -293,16 +303,10 @@ async fn authorize(
         );
     }
     if param("response_type") != Some("code") {
-        return fail(
-            "unsupported_response_type",
-            "response_type must be code",
-        );
+        return fail("unsupported_response_type", "response_type must be code");
     }
     if param("code_challenge_method") != Some("S256") {
-        return fail(
-            "invalid_request",
-            "code_challenge_method must be S256",
-        );
+        return fail("invalid_request", "code_challenge_method must be S256");
     }
     let challenge = param("code_challenge").unwrap_or_default();
     let bare = challenge.trim_end_matches('=');
@@ -367,8 +371,9 @@ async fn authorize(
     let browser = Browser::from_headers(&state, &headers)?;
     let continue_to = format!("/authorize/consent?request={request_id}");
     match &browser.session {
-        Some((_, session)) => Ok(authorize_consent(&browser, &request_id, &client, session)
-            .into_response()),
+        Some((_, session)) => {
+            Ok(authorize_consent(&browser, &request_id, &client, session).into_response())
+        }
         None => Ok(browser
             .sign_in_page(
                 &continue_to,
@@ -382,7 +387,12 @@ async fn authorize(
     }
 }
 
-fn authorize_consent(browser: &Browser, request_id: &str, client: &Client, session: &Session) -> Page {
+fn authorize_consent(
+    browser: &Browser,
+    request_id: &str,
+    client: &Client,
+    session: &Session,
+) -> Page {
     browser.page(
         StatusCode::OK,
         "Allow access?",
@@ -429,7 +439,10 @@ fn code_redirect(request: &AuthorizationRequest, code: &str) -> Response {
 }
 
 /// A stored authorization request that can still be answered.
-fn open_request(state: &AppState, request_id: &str) -> Result<(AuthorizationRequest, Client), Page> {
+fn open_request(
+    state: &AppState,
+    request_id: &str,
+) -> Result<(AuthorizationRequest, Client), Page> {
     let gone = || {
         Page::error(
             StatusCode::BAD_REQUEST,
@@ -444,7 +457,9 @@ fn open_request(state: &AppState, request_id: &str) -> Result<(AuthorizationRequ
             let Some(request) = tx.get::<AuthorizationRequest>(request_id)? else {
                 return Ok(None);
             };
-            Ok(tx.get::<Client>(&request.client_id)?.map(|client| (request, client)))
+            Ok(tx
+                .get::<Client>(&request.client_id)?
+                .map(|client| (request, client)))
         })
         .map_err(|error| internal(&error))?;
     match found {
@@ -588,7 +603,10 @@ async fn sign_in(
 }
 
 /// A device grant that the pages can still act on, by user code.
-fn pending_device(state: &AppState, user_code: &str) -> Result<Option<(String, DeviceGrant)>, Page> {
+fn pending_device(
+    state: &AppState,
+    user_code: &str,
+) -> Result<Option<(String, DeviceGrant)>, Page> {
     let now = state.now_ms();
     Ok(state
         .device_by_user_code(user_code)
@@ -603,7 +621,8 @@ fn client_name(state: &AppState, client_id: &str) -> Result<String, Page> {
         .map_or_else(|| "An application".to_owned(), |client| client.client_name))
 }
 
-const INVALID_CODE: &str = "That code is not valid, has expired, or was already used. Check the code and try again.";
+const INVALID_CODE: &str =
+    "That code is not valid, has expired, or was already used. Check the code and try again.";
 
 fn code_entry(browser: &Browser, prefill: &str, error: Option<&str>) -> Page {
     browser.page(

@@ -62,8 +62,14 @@ fn startup_errors_name_the_problem() {
             vec!["--directory", path.to_str().unwrap()],
             "assignments[0]: unknown account `123456789012`",
         ),
-        (vec!["--directory", "/nonexistent/dir.toml"], "/nonexistent/dir.toml"),
-        (vec!["--auto-approve", "mallory"], "--auto-approve `mallory`"),
+        (
+            vec!["--directory", "/nonexistent/dir.toml"],
+            "/nonexistent/dir.toml",
+        ),
+        (
+            vec!["--auto-approve", "mallory"],
+            "--auto-approve `mallory`",
+        ),
         (vec!["--page-size", "500"], "--page-size `500`"),
     ];
     for (args, message) in cases {
@@ -215,7 +221,12 @@ fn without_state_file_a_restart_forgets_everything() {
 }
 
 /// Checks one response of the load mix; returns a description of what is wrong, if anything.
-fn check(kind: usize, status: u16, headers: &std::collections::HashMap<String, String>, body: &str) -> Option<String> {
+fn check(
+    kind: usize,
+    status: u16,
+    headers: &std::collections::HashMap<String, String>,
+    body: &str,
+) -> Option<String> {
     let wrong = |why: &str| Some(format!("kind {kind}: {why}: {status} {body}"));
     if headers.get("x-amzn-requestid").map(String::len) != Some(36) {
         return wrong("no request id");
@@ -229,10 +240,11 @@ fn check(kind: usize, status: u16, headers: &std::collections::HashMap<String, S
     let ok = match kind {
         0 => {
             status == 200
-                && json["accountList"]
-                    .as_array()
-                    .map(|list| list.iter().map(|a| a["accountId"].as_str().unwrap_or("")).collect::<Vec<_>>())
-                    == Some(vec!["111111111111", "222222222222", "333333333333"])
+                && json["accountList"].as_array().map(|list| {
+                    list.iter()
+                        .map(|a| a["accountId"].as_str().unwrap_or(""))
+                        .collect::<Vec<_>>()
+                }) == Some(vec!["111111111111", "222222222222", "333333333333"])
                 && json["nextToken"].as_str().is_some_and(|t| t.len() >= 40)
         }
         1 => {
@@ -257,9 +269,18 @@ fn check(kind: usize, status: u16, headers: &std::collections::HashMap<String, S
                 && headers.get("x-amzn-errortype").map(String::as_str)
                     == Some(format!("UnauthorizedException:{PORTAL_NS}").as_str())
         }
-        _ => status == 200 && json["clientId"].as_str().is_some_and(|id| id.ends_with("VzLWVhc3QtMQ")),
+        _ => {
+            status == 200
+                && json["clientId"]
+                    .as_str()
+                    .is_some_and(|id| id.ends_with("VzLWVhc3QtMQ"))
+        }
     };
-    if ok { None } else { wrong("unexpected response") }
+    if ok {
+        None
+    } else {
+        wrong("unexpected response")
+    }
 }
 
 #[test]
@@ -272,19 +293,32 @@ fn sixteen_threads_of_mixed_load_get_only_right_answers() {
     let deadline = Instant::now() + Duration::from_secs(3);
     let threads: Vec<_> = (0..16)
         .map(|thread| {
-            let (token, total, wrong, port) =
-                (token.clone(), Arc::clone(&total), Arc::clone(&wrong), server.port);
+            let (token, total, wrong, port) = (
+                token.clone(),
+                Arc::clone(&total),
+                Arc::clone(&wrong),
+                server.port,
+            );
             std::thread::spawn(move || {
                 let mut http = crate::common::Http::connect(port);
                 let mut i = thread;
                 while Instant::now() < deadline {
                     let kind = i % 5;
                     i += 1;
-                    let bearer = if kind == 3 { "forged-token" } else { token.as_str() };
+                    let bearer = if kind == 3 {
+                        "forged-token"
+                    } else {
+                        token.as_str()
+                    };
                     let header = [("x-amz-sso_bearer_token", bearer)];
                     let (status, headers, body) = match kind {
                         0 => http.send("GET", "/assignment/accounts?max_result=3", &header, ""),
-                        1 => http.send("GET", "/assignment/roles?account_id=111111111111", &header, ""),
+                        1 => http.send(
+                            "GET",
+                            "/assignment/roles?account_id=111111111111",
+                            &header,
+                            "",
+                        ),
                         2 => http.send(
                             "GET",
                             "/federation/credentials?role_name=ReadOnly&account_id=111111111111",
@@ -311,12 +345,20 @@ fn sixteen_threads_of_mixed_load_get_only_right_answers() {
         thread.join().unwrap();
     }
     let wrong = wrong.lock().unwrap();
-    assert!(wrong.is_empty(), "{} wrong answers, first: {}", wrong.len(), wrong[0]);
+    assert!(
+        wrong.is_empty(),
+        "{} wrong answers, first: {}",
+        wrong.len(),
+        wrong[0]
+    );
     let total = total.load(Ordering::Relaxed);
     eprintln!("load: {total} requests from 16 threads, all answered correctly");
     assert!(total >= 160, "only {total} requests in 3 s");
     let (status, _, _) = server.http().send("GET", "/_emulator/counters", &[], "");
-    assert_eq!(status, 404, "control routes stay off without --enable-control");
+    assert_eq!(
+        status, 404,
+        "control routes stay off without --enable-control"
+    );
 }
 
 #[test]
@@ -347,8 +389,12 @@ fn rate_limit_holds_under_concurrent_load() {
                 while Instant::now() < deadline {
                     let sent = Instant::now();
                     first.get_or_insert(sent);
-                    let (status, headers, body) =
-                        http.send("GET", "/assignment/roles?account_id=111111111111", &header, "");
+                    let (status, headers, body) = http.send(
+                        "GET",
+                        "/assignment/roles?account_id=111111111111",
+                        &header,
+                        "",
+                    );
                     last = Some(Instant::now());
                     match status {
                         200 => {
@@ -356,7 +402,9 @@ fn rate_limit_holds_under_concurrent_load() {
                         }
                         429 if body == r#"{"message":"Rate exceeded"}"#
                             && headers.get("x-amzn-errortype").map(String::as_str)
-                                == Some(format!("TooManyRequestsException:{PORTAL_NS}").as_str()) =>
+                                == Some(
+                                    format!("TooManyRequestsException:{PORTAL_NS}").as_str(),
+                                ) =>
                         {
                             throttled.fetch_add(1, Ordering::Relaxed);
                         }
@@ -378,7 +426,11 @@ fn rate_limit_holds_under_concurrent_load() {
     for thread in threads {
         thread.join().unwrap();
     }
-    assert!(wrong.lock().unwrap().is_empty(), "{:?}", wrong.lock().unwrap().first());
+    assert!(
+        wrong.lock().unwrap().is_empty(),
+        "{:?}",
+        wrong.lock().unwrap().first()
+    );
     let (first, last) = *window.lock().unwrap();
     let seconds = (last.unwrap() - first.unwrap()).as_secs_f64();
     let accepted = accepted.load(Ordering::Relaxed) as f64;
@@ -389,7 +441,10 @@ fn rate_limit_holds_under_concurrent_load() {
     eprintln!(
         "rate limit: {accepted} accepted, {throttled} throttled in {seconds:.3} s (expected {expected:.1})"
     );
-    assert!(throttled > 100, "the limit was never reached ({throttled} throttled)");
+    assert!(
+        throttled > 100,
+        "the limit was never reached ({throttled} throttled)"
+    );
     assert!(
         accepted <= expected + 1.0 && accepted >= expected * 0.95 - 2.0,
         "accepted {accepted} in {seconds:.3} s; expected about {expected:.1}"

@@ -21,7 +21,8 @@ use tower::ServiceExt;
 
 pub(crate) const START_URL: &str = "https://d-0000000000.awsapps.com/start";
 pub(crate) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-pub(crate) const PORTAL_NS: &str = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/";
+pub(crate) const PORTAL_NS: &str =
+    "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/";
 pub(crate) const OIDC_NS: &str = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
 /// RFC 7636 appendix B.
 pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -39,7 +40,10 @@ pub(crate) struct Resp {
 impl Resp {
     pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
         })
     }
 
@@ -404,7 +408,10 @@ impl Browser<'_> {
     /// Fills and submits the sign-in form shown in `page`; returns the response (a 303).
     pub(crate) async fn sign_in(&mut self, page: &Resp, user: &str, password: &str) -> Resp {
         let html = page.text();
-        assert!(html.contains("id=\"sign-in\""), "not a sign-in page: {html}");
+        assert!(
+            html.contains("id=\"sign-in\""),
+            "not a sign-in page: {html}"
+        );
         let csrf = hidden(&html, "csrf");
         let next = hidden(&html, "continue");
         self.post(

@@ -39,7 +39,10 @@ async fn pending_approve_deny_and_clock() {
         }]})
     );
     for (body, status) in [
-        (json!({"user_code": device["userCode"], "user": "mallory"}), 404),
+        (
+            json!({"user_code": device["userCode"], "user": "mallory"}),
+            404,
+        ),
         (json!({"user_code": "BCDF-GHJK", "user": "demo"}), 404),
         (json!({"user_code": device["userCode"]}), 400),
         (json!([1]), 400),
@@ -48,7 +51,12 @@ async fn pending_approve_deny_and_clock() {
         assert_eq!(resp.status, status, "{body}: {}", resp.text());
         assert!(resp.json()["message"].is_string());
     }
-    assert_eq!(emu.approve(device["userCode"].as_str().unwrap(), "demo").await.status, 200);
+    assert_eq!(
+        emu.approve(device["userCode"].as_str().unwrap(), "demo")
+            .await
+            .status,
+        200
+    );
     assert_eq!(
         emu.get("/_emulator/device/pending", None).await.json(),
         json!({"pending": []})
@@ -80,15 +88,29 @@ async fn revoke_by_user_or_token() {
             .await
             .json()
     };
-    assert_eq!(revoke(json!({"access_token": first})).await, json!({"revoked": 1}));
-    assert_eq!(revoke(json!({"access_token": first})).await, json!({"revoked": 0}));
-    assert_eq!(revoke(json!({"access_token": "nope"})).await, json!({"revoked": 0}));
+    assert_eq!(
+        revoke(json!({"access_token": first})).await,
+        json!({"revoked": 1})
+    );
+    assert_eq!(
+        revoke(json!({"access_token": first})).await,
+        json!({"revoked": 0})
+    );
+    assert_eq!(
+        revoke(json!({"access_token": "nope"})).await,
+        json!({"revoked": 0})
+    );
     emu.get("/assignment/accounts", Some(&first))
         .await
         .assert_unauthorized();
-    emu.get("/assignment/accounts", Some(&second)).await.ok_json();
+    emu.get("/assignment/accounts", Some(&second))
+        .await
+        .ok_json();
     assert_eq!(revoke(json!({"user": "demo"})).await, json!({"revoked": 1}));
-    assert_eq!(revoke(json!({"user": "alice"})).await, json!({"revoked": 0}));
+    assert_eq!(
+        revoke(json!({"user": "alice"})).await,
+        json!({"revoked": 0})
+    );
     emu.get("/assignment/accounts", Some(&second))
         .await
         .assert_unauthorized();
@@ -106,11 +128,17 @@ async fn requests_are_captured_in_order() {
         )
         .await;
     assert_eq!(clear.status, 200);
-    assert_eq!(emu.get("/_emulator/requests", None).await.json(), json!({"requests": []}));
+    assert_eq!(
+        emu.get("/_emulator/requests", None).await.json(),
+        json!({"requests": []})
+    );
 
-    emu.get("/assignment/accounts?max_result=5", Some(&token)).await;
+    emu.get("/assignment/accounts?max_result=5", Some(&token))
+        .await;
     let reg = emu.pkce_client().await;
-    emu.browser().get(&crate::common::authorize_url(&reg, "s")).await;
+    emu.browser()
+        .get(&crate::common::authorize_url(&reg, "s"))
+        .await;
     emu.browser().get("/device").await;
     emu.get("/no/such/path?x=1", None).await;
     emu.get("/_emulator/counters", None).await;
@@ -130,7 +158,11 @@ async fn requests_are_captured_in_order() {
     assert_eq!(
         summary,
         [
-            ("/assignment/accounts".to_owned(), json!("ListAccounts"), 200),
+            (
+                "/assignment/accounts".to_owned(),
+                json!("ListAccounts"),
+                200
+            ),
             ("/client/register".to_owned(), json!("RegisterClient"), 200),
             ("/authorize".to_owned(), json!("Authorize"), 200),
             ("/no/such/path".to_owned(), Value::Null, 404),
@@ -145,7 +177,12 @@ async fn requests_are_captured_in_order() {
     assert_eq!(register["method"], "POST");
     assert_eq!(register["body"]["issuerUrl"], START_URL);
     assert_eq!(register["headers"]["content-type"], "application/json");
-    assert!(requests[2]["query"].as_str().unwrap().contains(&format!("client_id={}", enc(&reg.id))));
+    assert!(
+        requests[2]["query"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("client_id={}", enc(&reg.id)))
+    );
 }
 
 #[tokio::test]
@@ -168,13 +205,21 @@ async fn issued_lists_every_secret() {
         values
     };
     let expect = |values: &[&Value]| {
-        let mut values: Vec<String> = values.iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+        let mut values: Vec<String> = values
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
         values.sort();
         values
     };
     assert_eq!(
         issued.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["access_tokens", "refresh_tokens", "client_secrets", "client_ids"]
+        [
+            "access_tokens",
+            "refresh_tokens",
+            "client_secrets",
+            "client_ids"
+        ]
     );
     assert_eq!(
         sorted("access_tokens"),

@@ -43,7 +43,11 @@ async fn pending_then_approved_then_redeemed() {
     let device = emu.start_device(&reg).await;
     let code = device["deviceCode"].as_str().unwrap();
     let pending = emu.poll(&reg, code).await;
-    pending.assert_oidc_error(400, "AuthorizationPendingException", "authorization_pending");
+    pending.assert_oidc_error(
+        400,
+        "AuthorizationPendingException",
+        "authorization_pending",
+    );
     assert_eq!(
         pending.json(),
         json!({"error": "authorization_pending", "error_description": "Authorization is still pending"})
@@ -68,7 +72,9 @@ async fn pending_then_approved_then_redeemed() {
     for c in [':', '/', '+', '='] {
         assert!(access.contains(c), "{access} lacks {c}");
     }
-    emu.get("/assignment/accounts", Some(access)).await.ok_json();
+    emu.get("/assignment/accounts", Some(access))
+        .await
+        .ok_json();
     // One-time: the second redemption fails.
     emu.advance(1);
     emu.poll(&reg, code)
@@ -188,14 +194,18 @@ async fn device_codes_belong_to_their_client() {
     emu.poll(&other, code)
         .await
         .assert_oidc_error(400, "InvalidGrantException", "invalid_grant");
-    emu.poll(&reg, "not-a-device-code")
-        .await
-        .assert_oidc_error(400, "InvalidGrantException", "invalid_grant");
+    emu.poll(&reg, "not-a-device-code").await.assert_oidc_error(
+        400,
+        "InvalidGrantException",
+        "invalid_grant",
+    );
     let mut wrong_secret = reg.clone();
     wrong_secret.secret.push('x');
-    emu.poll(&wrong_secret, code)
-        .await
-        .assert_oidc_error(401, "InvalidClientException", "invalid_client");
+    emu.poll(&wrong_secret, code).await.assert_oidc_error(
+        401,
+        "InvalidClientException",
+        "invalid_client",
+    );
     // None of that spent the code.
     emu.poll(&reg, code).await.ok_json();
 }
@@ -318,7 +328,11 @@ async fn device_grant_type_string_is_exact() {
     let emu = Emu::new();
     let reg = emu.legacy_client().await;
     let device = emu.start_device(&reg).await;
-    for grant in ["device_code", "urn:ietf:params:oauth:grant-type:DEVICE_CODE", "password"] {
+    for grant in [
+        "device_code",
+        "urn:ietf:params:oauth:grant-type:DEVICE_CODE",
+        "password",
+    ] {
         emu.post_json(
             "/token",
             &json!({
@@ -329,7 +343,11 @@ async fn device_grant_type_string_is_exact() {
             }),
         )
         .await
-        .assert_oidc_error(400, "UnsupportedGrantTypeException", "unsupported_grant_type");
+        .assert_oidc_error(
+            400,
+            "UnsupportedGrantTypeException",
+            "unsupported_grant_type",
+        );
     }
     assert_eq!(DEVICE_GRANT, "urn:ietf:params:oauth:grant-type:device_code");
 }

@@ -6,10 +6,16 @@ use serde_json::json;
 use crate::common::{Emu, authorize_url, hidden};
 
 fn assert_accessible(html: &str) {
-    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+        "{html}"
+    );
     assert!(html.contains("<title>"));
     assert!(html.contains("<h1>"));
-    assert!(!html.contains("<script"), "pages must work without JavaScript");
+    assert!(
+        !html.contains("<script"),
+        "pages must work without JavaScript"
+    );
     // Every visible input has a label.
     for id in ["username", "password", "user_code"] {
         if html.contains(&format!("id=\"{id}\"")) {
@@ -27,9 +33,7 @@ async fn device_flow_through_the_pages() {
     let mut browser = emu.browser();
 
     // verificationUriComplete, relative to the origin.
-    let entry = browser
-        .get(&format!("/device?user_code={user_code}"))
-        .await;
+    let entry = browser.get(&format!("/device?user_code={user_code}")).await;
     assert_eq!(entry.status, 200);
     let html = entry.text();
     assert_accessible(&html);
@@ -52,20 +56,29 @@ async fn device_flow_through_the_pages() {
         .await;
     assert_eq!(next.status, 303);
     let confirm_path = next.header("location").unwrap();
-    assert_eq!(confirm_path, format!("/device/confirm?user_code={user_code}"));
+    assert_eq!(
+        confirm_path,
+        format!("/device/confirm?user_code={user_code}")
+    );
 
     let confirm = browser.get(&confirm_path).await;
     let html = confirm.text();
     assert_accessible(&html);
     assert!(html.contains(&format!("<code id=\"code\">{user_code}</code>")));
-    assert!(html.contains("id=\"confirm\" name=\"action\" value=\"confirm\">Confirm and continue</button>"));
+    assert!(html.contains(
+        "id=\"confirm\" name=\"action\" value=\"confirm\">Confirm and continue</button>"
+    ));
     assert!(html.contains("id=\"cancel\" name=\"action\" value=\"cancel\">Cancel</button>"));
 
     // Confirm without a session: the sign-in page.
     let sign_in = browser
         .post(
             "/device/confirm",
-            &[("csrf", &csrf), ("user_code", user_code), ("action", "confirm")],
+            &[
+                ("csrf", &csrf),
+                ("user_code", user_code),
+                ("action", "confirm"),
+            ],
         )
         .await;
     assert_eq!(sign_in.status, 200);
@@ -76,17 +89,27 @@ async fn device_flow_through_the_pages() {
     assert!(session_cookie.starts_with("sso_emulator_session="));
     assert!(session_cookie.contains("HttpOnly"));
     let consent_path = signed_in.header("location").unwrap();
-    assert_eq!(consent_path, format!("/device/consent?user_code={user_code}"));
+    assert_eq!(
+        consent_path,
+        format!("/device/consent?user_code={user_code}")
+    );
 
     let consent = browser.get(&consent_path).await;
     let html = consent.text();
     assert!(html.contains("id=\"allow\" name=\"decision\" value=\"allow\">Allow</button>"));
     assert!(html.contains("id=\"deny\" name=\"decision\" value=\"deny\">Deny</button>"));
-    assert!(html.contains("botocore-client-1700000000"), "names the client");
+    assert!(
+        html.contains("botocore-client-1700000000"),
+        "names the client"
+    );
     let done = browser
         .post(
             "/device/consent",
-            &[("csrf", &csrf), ("user_code", user_code), ("decision", "allow")],
+            &[
+                ("csrf", &csrf),
+                ("user_code", user_code),
+                ("decision", "allow"),
+            ],
         )
         .await;
     assert_eq!(done.status, 200);
@@ -134,7 +157,11 @@ async fn deny_and_cancel_feed_access_denied_to_the_poller() {
     let denied = browser
         .post(
             "/device/consent",
-            &[("csrf", &csrf), ("user_code", user_code), ("decision", "deny")],
+            &[
+                ("csrf", &csrf),
+                ("user_code", user_code),
+                ("decision", "deny"),
+            ],
         )
         .await;
     assert!(denied.text().contains("Request denied"));
@@ -147,7 +174,11 @@ async fn deny_and_cancel_feed_access_denied_to_the_poller() {
     let cancelled = browser
         .post(
             "/device/confirm",
-            &[("csrf", &csrf), ("user_code", user_code), ("action", "cancel")],
+            &[
+                ("csrf", &csrf),
+                ("user_code", user_code),
+                ("action", "cancel"),
+            ],
         )
         .await;
     assert!(cancelled.text().contains("Request denied"));
@@ -241,7 +272,11 @@ async fn sign_in_never_redirects_off_site() {
     assert_eq!(resp.status, 303);
     assert_eq!(resp.header("location").as_deref(), Some("/"));
     let index = browser.get("/").await;
-    assert!(index.text().contains("Signed in as <strong id=\"signed-in-user\">demo</strong>"));
+    assert!(
+        index
+            .text()
+            .contains("Signed in as <strong id=\"signed-in-user\">demo</strong>")
+    );
 }
 
 #[tokio::test]
@@ -326,6 +361,8 @@ async fn page_headers() {
             .contains("default-src 'none'")
     );
     // Malformed forms are a 400 page, not a 500.
-    let resp = emu.post_raw("/signin", Some("application/json"), "{}").await;
+    let resp = emu
+        .post_raw("/signin", Some("application/json"), "{}")
+        .await;
     assert_eq!(resp.status, 400);
 }

@@ -17,7 +17,10 @@ async fn authorize_as(
     let signed_in = browser.sign_in(&page, "demo", "demo-password").await;
     assert_eq!(signed_in.status, 303);
     let consent_path = signed_in.header("location").unwrap();
-    assert!(consent_path.starts_with("/authorize/consent?request="), "{consent_path}");
+    assert!(
+        consent_path.starts_with("/authorize/consent?request="),
+        "{consent_path}"
+    );
     let consent = browser.get(&consent_path).await;
     let html = consent.text();
     assert!(html.contains("id=\"allow\""), "{html}");
@@ -26,13 +29,23 @@ async fn authorize_as(
     let redirect = browser
         .post(
             "/authorize/consent",
-            &[("csrf", &csrf), ("request", &request), ("decision", "allow")],
+            &[
+                ("csrf", &csrf),
+                ("request", &request),
+                ("decision", "allow"),
+            ],
         )
         .await;
     redirect_query(&redirect)
 }
 
-async fn redeem(emu: &Emu, reg: &Reg, code: &str, verifier: &str, redirect: &str) -> crate::common::Resp {
+async fn redeem(
+    emu: &Emu,
+    reg: &Reg,
+    code: &str,
+    verifier: &str,
+    redirect: &str,
+) -> crate::common::Resp {
     emu.post_json(
         "/token",
         &json!({
@@ -193,7 +206,11 @@ async fn deny_redirects_with_access_denied() {
     let replay = browser
         .post(
             "/authorize/consent",
-            &[("csrf", &csrf), ("request", &request), ("decision", "allow")],
+            &[
+                ("csrf", &csrf),
+                ("request", &request),
+                ("decision", "allow"),
+            ],
         )
         .await;
     assert_eq!(replay.status, 400);
@@ -209,7 +226,10 @@ async fn bad_client_or_redirect_uri_shows_an_error_page_without_redirect() {
     let cases = [
         good.replace(&enc(&reg.id), "unknown-client"),
         good.replace(&format!("client_id={}&", enc(&reg.id)), ""),
-        good.replace(&enc(REDIRECT), &enc("http://localhost:43210/oauth/callback")),
+        good.replace(
+            &enc(REDIRECT),
+            &enc("http://localhost:43210/oauth/callback"),
+        ),
         good.replace(&enc(REDIRECT), &enc("https://evil.example/oauth/callback")),
         good.replace(&format!("redirect_uri={}&", enc(REDIRECT)), ""),
         // A client registered without redirect URIs.

@@ -34,7 +34,9 @@ async fn all_pages(emu: &Emu, path: &str, token: &str) -> Vec<Value> {
             None => path.to_owned(),
         };
         let page = emu.get(&uri, Some(token)).await.ok_json();
-        next = page.get("nextToken").map(|t| t.as_str().unwrap().to_owned());
+        next = page
+            .get("nextToken")
+            .map(|t| t.as_str().unwrap().to_owned());
         pages.push(page);
         if next.is_none() {
             return pages;
@@ -165,7 +167,10 @@ async fn max_result_must_be_1_to_100() {
             "1 validation error detected: Value 'abc' at 'maxResults' failed to satisfy constraint: Member must be an integer",
         ),
     ];
-    for path in ["/assignment/accounts?", "/assignment/roles?account_id=111111111111&"] {
+    for path in [
+        "/assignment/accounts?",
+        "/assignment/roles?account_id=111111111111&",
+    ] {
         for (value, message) in cases {
             emu.get(&format!("{path}max_result={value}"), Some(&token))
                 .await
@@ -180,11 +185,7 @@ async fn max_result_must_be_1_to_100() {
     // Input is validated before the token, as a Coral service validates its model first.
     emu.get("/assignment/accounts?max_result=0", None)
         .await
-        .assert_portal_error(
-            400,
-            "InvalidRequestException",
-            cases[0].1,
-        );
+        .assert_portal_error(400, "InvalidRequestException", cases[0].1);
 }
 
 #[tokio::test]
@@ -245,12 +246,9 @@ async fn list_account_roles_and_its_errors() {
     assert_eq!(Value::Array(roles), expected);
 
     // Percent-encoded query values are decoded.
-    emu.get(
-        "/assignment/roles?account_id=%3111111111111",
-        Some(&token),
-    )
-    .await
-    .ok_json();
+    emu.get("/assignment/roles?account_id=%3111111111111", Some(&token))
+        .await
+        .ok_json();
     emu.get("/assignment/roles", Some(&token))
         .await
         .assert_portal_error(
@@ -288,9 +286,19 @@ async fn get_role_credentials_success_and_forbidden() {
     );
     assert_eq!(
         credentials.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["accessKeyId", "expiration", "secretAccessKey", "sessionToken"]
+        [
+            "accessKeyId",
+            "expiration",
+            "secretAccessKey",
+            "sessionToken"
+        ]
     );
-    assert!(credentials["accessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert!(
+        credentials["accessKeyId"]
+            .as_str()
+            .unwrap()
+            .starts_with("ASIA")
+    );
     assert_eq!(credentials["secretAccessKey"].as_str().unwrap().len(), 40);
     // Epoch milliseconds, now + --role-credentials-ttl.
     assert_eq!(credentials["expiration"], START_MS + 3_600_000);
@@ -301,7 +309,10 @@ async fn get_role_credentials_success_and_forbidden() {
         .unwrap()
         .to_owned();
     for (query, token) in [
-        ("role_name=AdministratorAccess&account_id=111111111111", &alice),
+        (
+            "role_name=AdministratorAccess&account_id=111111111111",
+            &alice,
+        ),
         ("role_name=ReadOnly&account_id=555555555555", &alice),
         ("role_name=Admin%20Access&account_id=111111111111", &token),
         ("role_name=ReadOnly&account_id=000000000000", &token),
@@ -355,7 +366,9 @@ async fn bad_tokens_are_unauthorized() {
                 .assert_unauthorized(),
         }
     }
-    emu.get("/assignment/accounts", Some(&token)).await.ok_json();
+    emu.get("/assignment/accounts", Some(&token))
+        .await
+        .ok_json();
 }
 
 #[tokio::test]
@@ -363,7 +376,9 @@ async fn tokens_expire_on_the_emulator_clock() {
     let emu = Emu::new();
     let token = emu.demo_token().await;
     emu.advance(3599);
-    emu.get("/assignment/accounts", Some(&token)).await.ok_json();
+    emu.get("/assignment/accounts", Some(&token))
+        .await
+        .ok_json();
     emu.advance(1);
     emu.get("/assignment/accounts", Some(&token))
         .await
@@ -404,7 +419,9 @@ async fn logout_revokes_the_session_and_its_tokens() {
     .await
     .assert_oidc_error(400, "InvalidGrantException", "invalid_grant");
     // Another session of the same user is untouched.
-    emu.get("/assignment/accounts", Some(&other)).await.ok_json();
+    emu.get("/assignment/accounts", Some(&other))
+        .await
+        .ok_json();
 }
 
 #[tokio::test]
@@ -435,8 +452,14 @@ async fn unknown_paths_and_methods() {
         resp.header("x-amzn-errortype").as_deref(),
         Some("UnknownOperationException")
     );
-    assert_eq!(resp.json(), json!({"message": "No operation matches GET /nope"}));
+    assert_eq!(
+        resp.json(),
+        json!({"message": "No operation matches GET /nope"})
+    );
     let resp = emu.get("/logout", None).await;
     assert_eq!(resp.status, 405);
-    assert_eq!(resp.json(), json!({"message": "GET is not allowed on /logout"}));
+    assert_eq!(
+        resp.json(),
+        json!({"message": "GET is not allowed on /logout"})
+    );
 }

@@ -163,7 +163,8 @@ async fn authorization_code_grant_is_refreshable_without_scopes() {
                 "redirectUris": ["http://127.0.0.1/oauth/callback"],
             }))
             .await;
-        let url = crate::common::authorize_url(&reg, "s").replace("&scopes=sso%3Aaccount%3Aaccess", "");
+        let url =
+            crate::common::authorize_url(&reg, "s").replace("&scopes=sso%3Aaccount%3Aaccess", "");
         let query = crate::common::redirect_query(&emu.browser().get(&url).await);
         let tokens = emu
             .post_json(
@@ -176,7 +177,11 @@ async fn authorization_code_grant_is_refreshable_without_scopes() {
             )
             .await
             .ok_json();
-        assert_eq!(tokens.get("refreshToken").is_some(), refreshable, "{grants}");
+        assert_eq!(
+            tokens.get("refreshToken").is_some(),
+            refreshable,
+            "{grants}"
+        );
         assert_eq!(tokens["expiresIn"], if refreshable { 3600 } else { 28_800 });
     }
 }

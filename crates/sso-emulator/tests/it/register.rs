@@ -64,18 +64,46 @@ async fn register_client_validation() {
     };
     let too_many: Vec<String> = (0..26).map(|_| "sso:account:access".to_owned()).collect();
     let cases = [
-        (json!({"clientType": "public"}), "InvalidRequestException", "invalid_request"),
-        (json!({"clientName": "c"}), "InvalidRequestException", "invalid_request"),
-        (with(json!({"clientName": ""})), "InvalidRequestException", "invalid_request"),
-        (with(json!({"clientName": 5})), "InvalidRequestException", "invalid_request"),
+        (
+            json!({"clientType": "public"}),
+            "InvalidRequestException",
+            "invalid_request",
+        ),
+        (
+            json!({"clientName": "c"}),
+            "InvalidRequestException",
+            "invalid_request",
+        ),
+        (
+            with(json!({"clientName": ""})),
+            "InvalidRequestException",
+            "invalid_request",
+        ),
+        (
+            with(json!({"clientName": 5})),
+            "InvalidRequestException",
+            "invalid_request",
+        ),
         (
             with(json!({"clientType": "confidential"})),
             "InvalidClientMetadataException",
             "invalid_client_metadata",
         ),
-        (with(json!({"scopes": ["s3:everything"]})), "InvalidScopeException", "invalid_scope"),
-        (with(json!({"scopes": too_many})), "InvalidScopeException", "invalid_scope"),
-        (with(json!({"scopes": "sso:account:access"})), "InvalidRequestException", "invalid_request"),
+        (
+            with(json!({"scopes": ["s3:everything"]})),
+            "InvalidScopeException",
+            "invalid_scope",
+        ),
+        (
+            with(json!({"scopes": too_many})),
+            "InvalidScopeException",
+            "invalid_scope",
+        ),
+        (
+            with(json!({"scopes": "sso:account:access"})),
+            "InvalidRequestException",
+            "invalid_request",
+        ),
         (
             with(json!({"grantTypes": ["password"]})),
             "UnsupportedGrantTypeException",
@@ -87,7 +115,9 @@ async fn register_client_validation() {
             "invalid_redirect_uri",
         ),
         (
-            with(json!({"grantTypes": ["authorization_code"], "redirectUris": ["http://localhost/oauth/callback"]})),
+            with(
+                json!({"grantTypes": ["authorization_code"], "redirectUris": ["http://localhost/oauth/callback"]}),
+            ),
             "InvalidRedirectUriException",
             "invalid_redirect_uri",
         ),
@@ -112,7 +142,9 @@ async fn register_client_validation() {
         json!({"scopes": ["sso:account:access"], "clientType": "public", "clientName": "z", "futureKey": {"a": 1}}),
         with(json!({"issuerUrl": "https://identitycenter.amazonaws.com/ssoins-1234"})),
         with(json!({"issuerUrl": START_URL, "scopes": null, "grantTypes": null})),
-        with(json!({"redirectUris": ["http://127.0.0.1/oauth/callback", "http://127.0.0.1:5/oauth/callback"]})),
+        with(
+            json!({"redirectUris": ["http://127.0.0.1/oauth/callback", "http://127.0.0.1:5/oauth/callback"]}),
+        ),
     ] {
         emu.post_json("/client/register", &body).await.ok_json();
     }
@@ -128,7 +160,10 @@ async fn malformed_bodies_are_invalid_requests_everywhere() {
         (Some("application/json"), "null"),
         (Some("application/json"), "\"text\""),
         (Some("application/json"), "{\"clientId\": }"),
-        (Some("application/x-www-form-urlencoded"), "clientId=a&clientSecret=b"),
+        (
+            Some("application/x-www-form-urlencoded"),
+            "clientId=a&clientSecret=b",
+        ),
         (None, "\u{0}\u{1}\u{2}"),
     ];
     for path in ["/client/register", "/device_authorization", "/token"] {
@@ -145,11 +180,31 @@ async fn wrong_types_and_missing_members_in_create_token() {
     let emu = Emu::new();
     let reg = emu.legacy_client().await;
     let cases = [
-        (json!({"clientSecret": reg.secret, "grantType": "refresh_token"}), 400, "InvalidRequestException"),
-        (json!({"clientId": reg.id, "grantType": "refresh_token"}), 400, "InvalidRequestException"),
-        (json!({"clientId": reg.id, "clientSecret": reg.secret}), 400, "InvalidRequestException"),
-        (json!({"clientId": [reg.id], "clientSecret": reg.secret, "grantType": "refresh_token"}), 400, "InvalidRequestException"),
-        (json!({"clientId": reg.id, "clientSecret": reg.secret, "grantType": 1}), 400, "InvalidRequestException"),
+        (
+            json!({"clientSecret": reg.secret, "grantType": "refresh_token"}),
+            400,
+            "InvalidRequestException",
+        ),
+        (
+            json!({"clientId": reg.id, "grantType": "refresh_token"}),
+            400,
+            "InvalidRequestException",
+        ),
+        (
+            json!({"clientId": reg.id, "clientSecret": reg.secret}),
+            400,
+            "InvalidRequestException",
+        ),
+        (
+            json!({"clientId": [reg.id], "clientSecret": reg.secret, "grantType": "refresh_token"}),
+            400,
+            "InvalidRequestException",
+        ),
+        (
+            json!({"clientId": reg.id, "clientSecret": reg.secret, "grantType": 1}),
+            400,
+            "InvalidRequestException",
+        ),
         (
             json!({"clientId": reg.id, "clientSecret": reg.secret, "grantType": "refresh_token", "scope": "x"}),
             400,
