@@ -171,6 +171,39 @@ def test_authorize_rejects_bad_client_or_redirect_without_redirecting(emu, oidc,
     assert r.headers["Content-Type"].startswith("text/html"), r.headers
 
 
+@pytest.mark.parametrize(
+    "change,error",
+    [
+        ({"code_challenge": None}, "invalid_request"),
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"scopes": "sso:account:access codewhisperer:completions"}, "invalid_scope"),
+    ],
+    ids=["no-code_challenge", "plain-method", "response_type-token", "scope-not-registered"],
+)
+def test_authorize_errors_redirect_back_with_state(emu, oidc, change, error):
+    """Once client and redirect URI are known good, errors go back to the client (RFC 6749 §4.1.2.1)."""
+    reg = oidc.register_client(**REG_PKCE)
+    redirect_uri = f"http://127.0.0.1:{free_port()}/oauth/callback"
+    state = str(uuid.uuid4())
+    url = authorize_url(emu.url, reg["clientId"], redirect_uri, state, make_verifier())
+    parts = urllib.parse.urlsplit(url)
+    params = dict(urllib.parse.parse_qsl(parts.query))
+    for k, v in change.items():
+        if v is None:
+            del params[k]
+        else:
+            params[k] = v
+    url = parts._replace(query=urllib.parse.urlencode(params, quote_via=urllib.parse.quote)).geturl()
+    r = new_http_session().get(url, allow_redirects=False, timeout=20)
+    assert r.status_code == 302, (r.status_code, r.text[:300])
+    location = r.headers["Location"]
+    assert location.split("?", 1)[0] == redirect_uri, location
+    got = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    assert got["error"] == error and got["error_description"] and got["state"] == state, got
+    assert "code" not in got
+
+
 # --------------------------------------------------------------------------------------------------
 # CreateToken(authorization_code) errors
 

@@ -272,3 +272,29 @@ def test_invalid_request_for_missing_fields(kind, clients, oidc, grant, extra):
         clients.call, kind, "sso-oidc", "CreateToken", clientId=reg["clientId"], clientSecret=reg["clientSecret"], grantType=grant, **extra
     )
     assert_oauth_error(err, "InvalidRequestException", "CreateToken", "invalid_request", 400)
+
+
+@pairs
+@pytest.mark.parametrize(
+    "change,code,oauth",
+    [
+        ({"clientType": "confidential"}, "InvalidClientMetadataException", "invalid_client_metadata"),
+        ({"redirectUris": ["http://evil.example/oauth/callback"]}, "InvalidRedirectUriException", "invalid_redirect_uri"),
+        ({"redirectUris": ["http://127.0.0.1/elsewhere"]}, "InvalidRedirectUriException", "invalid_redirect_uri"),
+        ({"scopes": ["not:a:scope"]}, "InvalidScopeException", "invalid_scope"),
+        ({"scopes": ["sso:account:access"] * 26}, "InvalidScopeException", "invalid_scope"),
+        ({"grantTypes": ["password"]}, "UnsupportedGrantTypeException", "unsupported_grant_type"),
+    ],
+    ids=["confidential-client", "redirect-not-loopback", "redirect-wrong-path", "unknown-scope", "26-scopes", "unknown-grant"],
+)
+def test_register_client_validation(kind, clients, change, code, oauth):
+    """wire-protocol §5.1, §7.1: what RegisterClient refuses, on the PKCE-style body."""
+    err = expect_error(register, clients, kind, {**REG_PKCE, **change})
+    assert_oauth_error(err, code, "RegisterClient", oauth, 400)
+
+
+@pairs
+def test_start_device_authorization_for_another_instance(kind, clients, oidc):
+    reg = oidc.register_client(**REG_DEVICE)
+    err = expect_error(start, clients, kind, reg, "https://d-9999999999.awsapps.com/start")
+    assert_oauth_error(err, "InvalidRequestException", "StartDeviceAuthorization", "invalid_request", 400)

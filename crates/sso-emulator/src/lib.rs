@@ -1,6 +1,6 @@
 //! `sso-emulator`: a local IAM Identity Center that real AWS clients accept.
 //!
-//! One axum [`Router`](axum::Router) serves, on one origin, everything a `aws sso` client talks
+//! One axum `Router` serves, on one origin, everything an `aws sso` client talks
 //! to: the SSO portal API (`ListAccounts`, `ListAccountRoles`, `GetRoleCredentials`, `Logout`),
 //! the SSO OIDC API (`RegisterClient`, `StartDeviceAuthorization`, `CreateToken` with the device
 //! code, authorization code + PKCE and refresh token grants), the browser pages (`/authorize`,

@@ -85,7 +85,9 @@ impl fmt::Display for OutputFormat {
 
 /// An `--output` value that is not one of the formats AWS CLI v2 knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown output format `{value}`; expected one of json, text, table, yaml, yaml-stream, off")]
+#[error(
+    "unknown output format `{value}`; expected one of json, text, table, yaml, yaml-stream, off"
+)]
 pub struct UnknownOutputFormat {
     /// The rejected value.
     pub value: String,
@@ -154,7 +156,11 @@ impl RenderError {
 /// the AWS CLI; `table` prints nothing for any falsy result (`{}`, `[]`, `0`, `""`,
 /// `null`, `false`). `text` renders the value as a single page and `yaml-stream` as
 /// a single (non-paginated) response.
-pub fn render(format: OutputFormat, value: &Value, opts: &RenderOptions) -> Result<String, RenderError> {
+pub fn render(
+    format: OutputFormat,
+    value: &Value,
+    opts: &RenderOptions,
+) -> Result<String, RenderError> {
     let is_empty_object = matches!(value, Value::Object(map) if map.is_empty());
     match format {
         OutputFormat::Json => Ok(if is_empty_object {
@@ -163,12 +169,11 @@ pub fn render(format: OutputFormat, value: &Value, opts: &RenderOptions) -> Resu
             format!("{}\n", python::json_pretty(value))
         }),
         OutputFormat::Text => render_text_page(value),
-        OutputFormat::Table => {
-            table::render_table(&opts.title, value, opts.width, opts.color).map_err(|message| RenderError {
+        OutputFormat::Table => table::render_table(&opts.title, value, opts.width, opts.color)
+            .map_err(|message| RenderError {
                 message,
                 partial_output: String::new(),
-            })
-        }
+            }),
         OutputFormat::Yaml => Ok(if is_empty_object {
             String::new()
         } else {
@@ -247,19 +252,43 @@ mod tests {
 
     #[test]
     fn empty_object_prints_nothing_but_empty_list_does() {
-        for format in [OutputFormat::Json, OutputFormat::Yaml, OutputFormat::YamlStream, OutputFormat::Table] {
-            assert_eq!(render(format, &json!({}), &opts()), Ok(String::new()), "{format}");
+        for format in [
+            OutputFormat::Json,
+            OutputFormat::Yaml,
+            OutputFormat::YamlStream,
+            OutputFormat::Table,
+        ] {
+            assert_eq!(
+                render(format, &json!({}), &opts()),
+                Ok(String::new()),
+                "{format}"
+            );
         }
-        assert_eq!(render(OutputFormat::Json, &json!([]), &opts()), Ok("[]\n".to_owned()));
-        assert_eq!(render(OutputFormat::Yaml, &json!([]), &opts()), Ok("[]\n".to_owned()));
+        assert_eq!(
+            render(OutputFormat::Json, &json!([]), &opts()),
+            Ok("[]\n".to_owned())
+        );
+        assert_eq!(
+            render(OutputFormat::Yaml, &json!([]), &opts()),
+            Ok("[]\n".to_owned())
+        );
         assert_eq!(render_yaml_stream_page(&json!({})), "- {}\n");
     }
 
     #[test]
     fn yaml_top_level_scalars_are_json() {
-        assert_eq!(render(OutputFormat::Yaml, &json!("é"), &opts()), Ok("\"é\"\n".to_owned()));
-        assert_eq!(render(OutputFormat::Yaml, &json!(null), &opts()), Ok("null\n".to_owned()));
-        assert_eq!(render(OutputFormat::Yaml, &json!(1.0), &opts()), Ok("1.0\n".to_owned()));
+        assert_eq!(
+            render(OutputFormat::Yaml, &json!("é"), &opts()),
+            Ok("\"é\"\n".to_owned())
+        );
+        assert_eq!(
+            render(OutputFormat::Yaml, &json!(null), &opts()),
+            Ok("null\n".to_owned())
+        );
+        assert_eq!(
+            render(OutputFormat::Yaml, &json!(1.0), &opts()),
+            Ok("1.0\n".to_owned())
+        );
     }
 
     #[test]
@@ -267,11 +296,17 @@ mod tests {
         let page = text_next_token_page("tok");
         assert_eq!(render_text_page(&page), Ok("NEXTTOKEN\ttok\n".to_owned()));
         let queried = Query::parse("accountList").and_then(|q| q.search(&page));
-        assert_eq!(queried.map(|v| render_text_page(&v)), Ok(Ok("None\n".to_owned())));
+        assert_eq!(
+            queried.map(|v| render_text_page(&v)),
+            Ok(Ok("None\n".to_owned()))
+        );
     }
 
     #[test]
     fn off_prints_nothing() {
-        assert_eq!(render(OutputFormat::Off, &json!({"a": 1}), &opts()), Ok(String::new()));
+        assert_eq!(
+            render(OutputFormat::Off, &json!({"a": 1}), &opts()),
+            Ok(String::new())
+        );
     }
 }

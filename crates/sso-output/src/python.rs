@@ -385,6 +385,9 @@ mod tests {
             json_compact(&json!({"a": [1, 1.0], "b": null}), Ascii::Escape),
             "{\"a\":[1,1.0],\"b\":null}"
         );
-        assert_eq!(json_pretty(&json!({"a": [], "b": {}})), "{\n    \"a\": [],\n    \"b\": {}\n}");
+        assert_eq!(
+            json_pretty(&json!({"a": [], "b": {}})),
+            "{\n    \"a\": [],\n    \"b\": {}\n}"
+        );
     }
 }

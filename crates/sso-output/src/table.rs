@@ -101,11 +101,7 @@ impl Section {
     /// `Section.calculate_column_widths(padding=4, max_width=...)`: scale the natural
     /// widths to fill `max_width`, then fix rounding drift one column at a time.
     fn column_widths(&self, max_width: i64) -> Vec<i64> {
-        let unscaled: Vec<i64> = self
-            .max_widths
-            .iter()
-            .map(|&w| to_i64(w) + 4)
-            .collect();
+        let unscaled: Vec<i64> = self.max_widths.iter().map(|&w| to_i64(w) + 4).collect();
         if unscaled.is_empty() {
             return unscaled;
         }
@@ -281,20 +277,35 @@ impl Builder {
                 self.new_section(title, indent_level);
                 self.add_header(headers.clone())?;
             }
-            let Value::Object(map) = element else {
-                return Err(format!(
-                    "'{}' object has no attribute 'get'",
-                    py_type_name(element)
-                ));
+            // Only an empty str or list gets here besides dicts (anything else failed
+            // while grouping keys). Python calls `.get` once per header, so with no
+            // headers it never notices the element is not a dict.
+            let row = match element {
+                Value::Object(map) => headers
+                    .iter()
+                    .map(|h| map.get(h).map(py_str).unwrap_or_default())
+                    .collect(),
+                _ if headers.is_empty() => Vec::new(),
+                other => {
+                    return Err(format!(
+                        "'{}' object has no attribute 'get'",
+                        py_type_name(other)
+                    ));
+                }
             };
-            let row = headers
-                .iter()
-                .map(|h| map.get(h).map(py_str).unwrap_or_default())
-                .collect();
             self.add_row(row)?;
             for key in &more {
-                if let Some(value) = map.get(key) {
-                    self.build(Some(key), value, indent_level + 1)?;
+                match element {
+                    Value::Object(map) => {
+                        if let Some(value) = map.get(key) {
+                            self.build(Some(key), value, indent_level + 1)?;
+                        }
+                    }
+                    // `key in element` is a substring test on a str, and `''` is in `''`.
+                    Value::String(s) if s.contains(key.as_str()) => {
+                        return Err("string indices must be integers, not 'str'".to_owned());
+                    }
+                    _ => {}
                 }
             }
         }
@@ -337,8 +348,7 @@ fn group_scalar_keys_from_list(
             Value::String(_) => return Err("string indices must be integers, not 'str'".into()),
             Value::Array(items) => {
                 return Err(match items.first() {
-                    Some(first @ (Value::Number(_) | Value::Bool(_)))
-                        if !matches!(first, Value::Number(n) if n.is_f64()) =>
+                    Some(first @ (Value::Number(_) | Value::Bool(_))) if !matches!(first, Value::Number(n) if n.is_f64()) =>
                     {
                         // Integer elements index the list itself; whatever that finds,
                         // the following `.get` on the list fails.
@@ -352,10 +362,7 @@ fn group_scalar_keys_from_list(
                 });
             }
             other => {
-                return Err(format!(
-                    "'{}' object is not iterable",
-                    py_type_name(other)
-                ));
+                return Err(format!("'{}' object is not iterable", py_type_name(other)));
             }
         }
     }
@@ -405,7 +412,13 @@ impl Styler {
 
 /// `center_text`: Python computes the left gap from the *display* length and lets
 /// negative gaps collapse to nothing.
-fn center_text(text: &str, length: i64, left_edge: &str, right_edge: &str, text_len: i64) -> String {
+fn center_text(
+    text: &str,
+    length: i64,
+    left_edge: &str,
+    right_edge: &str,
+    text_len: i64,
+) -> String {
     let char_start = length / 2 - text_len / 2 - 1;
     let so_far = to_i64(text_length(left_edge)) + char_start + text_len;
     let right_spaces = length - to_i64(text_length(right_edge)) - so_far;
@@ -450,7 +463,8 @@ fn line_break(widths: &[i64]) -> String {
 
 /// `MultiTable.render`.
 fn render(mut sections: Vec<Section>, terminal_width: usize, color: bool) -> String {
-    let max_of = |sections: &[Section]| sections.iter().map(Section::total_width).max().unwrap_or(0);
+    let max_of =
+        |sections: &[Section]| sections.iter().map(Section::total_width).max().unwrap_or(0);
     let mut max_width = max_of(&sections);
     if max_width > to_i64(terminal_width) {
         convert_to_vertical(&mut sections);
@@ -477,7 +491,13 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut 
     let max_width = max_width - to_i64(section.indent_level) * 2;
 
     if let Some(title) = section.title.as_deref().filter(|t| !t.is_empty()) {
-        write_line(&center_text(title, max_width, "|", "|", to_i64(text_length(title))));
+        write_line(&center_text(
+            title,
+            max_width,
+            "|",
+            "|",
+            to_i64(text_length(title)),
+        ));
         if section.headers.is_empty() && section.rows.is_empty() {
             write_line(&format!("+{}+", dashes(max_width - 2)));
         }
@@ -488,7 +508,13 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut 
         let mut line = String::new();
         for (i, (&width, header)) in widths.iter().zip(&section.headers).enumerate() {
             let left = if i == 0 { "|" } else { "" };
-            line.push_str(&center_text(header, width, left, "|", to_i64(text_length(header))));
+            line.push_str(&center_text(
+                header,
+                width,
+                left,
+                "|",
+                to_i64(text_length(header)),
+            ));
         }
         write_line(&line_break(&widths));
         write_line(&line);
@@ -550,7 +576,10 @@ mod tests {
 
     #[test]
     fn scalar_result_prints_only_the_title_box() {
-        assert_eq!(table(&json!("abc"), 80), "--------------\n|ListAccounts|\n+------------+\n");
+        assert_eq!(
+            table(&json!("abc"), 80),
+            "--------------\n|ListAccounts|\n+------------+\n"
+        );
         assert_eq!(table(&json!(0), 80), "");
         assert_eq!(table(&json!([]), 80), "");
     }
@@ -558,7 +587,10 @@ mod tests {
     #[test]
     fn ragged_rows_fail_like_python() {
         let err = render_table("T", &json!([[1, 2], [3]]), 80, false).err();
-        assert_eq!(err.as_deref(), Some("Row should have 2 elements, instead it has 1"));
+        assert_eq!(
+            err.as_deref(),
+            Some("Row should have 2 elements, instead it has 1")
+        );
         let err = render_table("T", &json!([{"a": 1}, 5]), 80, false).err();
         assert_eq!(err.as_deref(), Some("'int' object is not iterable"));
     }

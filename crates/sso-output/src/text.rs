@@ -126,8 +126,7 @@ fn write_dict(
             for key in keys {
                 scalars.push(map.get(key).map_or_else(String::new, py_str));
             }
-            let mut remaining: Vec<&String> =
-                map.keys().filter(|k| !keys.contains(*k)).collect();
+            let mut remaining: Vec<&String> = map.keys().filter(|k| !keys.contains(*k)).collect();
             remaining.sort();
             for key in remaining {
                 if let Some(value) = map.get(key) {

@@ -1564,4 +1564,3 @@ pub(crate) static UNPRINTABLE: &[(u32, u32)] = &[
     (0x3134B, 0xE00FF),
     (0xE01F0, 0x10FFFF),
 ];
-

@@ -100,7 +100,10 @@ fn is_break(ch: char) -> bool {
 }
 
 fn is_blank_or_break(ch: char) -> bool {
-    matches!(ch, '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        ch,
+        '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 impl Emitter {
@@ -111,7 +114,13 @@ impl Emitter {
         self.out.push_str(data);
     }
 
-    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, whitespace: bool, indention: bool) {
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        whitespace: bool,
+        indention: bool,
+    ) {
         if !self.whitespace && need_whitespace {
             self.push(" ");
         }
@@ -181,7 +190,9 @@ impl Emitter {
             Node::Key(text) => self.scalar(text, "str", context),
             Node::Value(Value::String(text)) => self.scalar(text, "str", context),
             Node::Value(Value::Null) => self.scalar("null", "null", context),
-            Node::Value(Value::Bool(b)) => self.scalar(if *b { "true" } else { "false" }, "bool", context),
+            Node::Value(Value::Bool(b)) => {
+                self.scalar(if *b { "true" } else { "false" }, "bool", context)
+            }
             Node::Value(Value::Number(n)) => {
                 // ruamel writes `repr(float).lower()`: `1e+16`, `1.5`.
                 let tag = if n.is_f64() { "float" } else { "int" };
@@ -234,7 +245,11 @@ impl Emitter {
             self.no_newline = false;
         }
         for item in items {
-            let no_newline = if self.column == 0 { self.no_newline } else { false };
+            let no_newline = if self.column == 0 {
+                self.no_newline
+            } else {
+                false
+            };
             self.write_indent();
             self.write_indicator("-", true, false, true);
             if no_newline {
@@ -471,7 +486,8 @@ fn double_quoted_needs_backslash(chars: &[char], start: usize, end: usize) -> bo
         return true;
     }
     let between = &chars[end..space_pos];
-    let prev_two_spaces = end >= 1 && chars.get(end - 1) == Some(&' ') && chars.get(end) == Some(&' ');
+    let prev_two_spaces =
+        end >= 1 && chars.get(end - 1) == Some(&' ') && chars.get(end) == Some(&' ');
     !(!between.contains(&'"')
         && !between.contains(&'\'')
         && after != ' '
@@ -485,7 +501,10 @@ fn to_i64(n: usize) -> i64 {
 }
 
 fn needs_escape(ch: char) -> bool {
-    if matches!(ch, '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}') {
+    if matches!(
+        ch,
+        '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
+    ) {
         return true;
     }
     // Printable ASCII, or (allow_unicode) the printable Unicode ranges.
@@ -555,9 +574,7 @@ fn analyze(scalar: &str) -> Analysis {
     for (index, &ch) in chars.iter().enumerate() {
         if index == 0 {
             // Leading indicators; `?`/`:`/`-` only when followed by whitespace.
-            if "#,[]{}&*!|>'\"%@`".contains(ch)
-                || ("?:-".contains(ch) && followed_by_whitespace)
-            {
+            if "#,[]{}&*!|>'\"%@`".contains(ch) || ("?:-".contains(ch) && followed_by_whitespace) {
                 block_indicators = true;
             }
         } else if (ch == ':' && followed_by_whitespace) || (ch == '#' && preceded_by_whitespace) {
@@ -829,8 +846,17 @@ fn is_int(s: &str) -> bool {
 /// YAML timestamp regex: `YYYY-MM-DD` or a date-time with optional fraction and zone.
 fn is_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    if b.len() == 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) {
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    if b.len() == 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+    {
         return true;
     }
     let mut c = Cursor::new(s);

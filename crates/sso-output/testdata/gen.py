@@ -23,6 +23,12 @@ import random
 import shutil
 import sys
 
+import colorama
+
+# `ColorizedStyler` calls colorama.init(autoreset=True), which wraps sys.stdout and
+# sys.stderr; our streams are StringIO, so keep the real ones untouched.
+colorama.init = lambda *a, **k: None
+
 import awscli
 import awscli.table
 import awscli.text
@@ -388,8 +394,8 @@ def gen_jmespath():
         records.append(jmespath_record(CLI_DATA, expression))
     # Error texts with a memory address cannot be reproduced byte for byte.
     records = [r for r in records if ' object at 0x' not in r.get('error', '')]
-    write(os.path.join(OUT, 'jmespath_py.json'),
-          json.dumps(records, indent=1, ensure_ascii=False) + '\n')
+    lines = ',\n'.join(json.dumps(r, ensure_ascii=False) for r in records)
+    write(os.path.join(OUT, 'jmespath_py.json'), '[\n' + lines + '\n]\n')
     return len(records)
 
 
@@ -410,7 +416,7 @@ def rand_string(rng):
     if r < 0.85:
         n = rng.randint(2, 25)
         return ' '.join(rng.choice(WORDS[:20] + ['lorem', 'ipsum', 'dolor', 'amet', 'sit']) for _ in range(n))
-    return ''.join(rng.choice('abcdefghij /+=-_:#\'"日é') for _ in range(rng.randint(50, 200)))
+    return ''.join(rng.choice('abcdefghij /+=-_:#\'"日é') for _ in range(rng.randint(50, 120)))
 
 
 def rand_scalar(rng):
@@ -445,11 +451,31 @@ def rand_value(rng, depth=0):
     return [rand_value(rng, depth + 1) for _ in range(rng.randint(0, 5))]
 
 
-def gen_random():
-    rng = random.Random(20260726)
+def rand_api_value(rng, depth=0):
+    """API-response-shaped values: dicts of scalars, lists of uniform dicts, nesting."""
+    obj = {}
+    for _ in range(rng.randint(1, 5)):
+        key = rand_key(rng) if rng.random() < 0.5 else rng.choice(['Items', 'Tags', 'State', 'Name', 'Id', 'Arn'])
+        r = rng.random()
+        if depth < 3 and r < 0.25:
+            keys = [rand_key(rng) for _ in range(rng.randint(1, 4))]
+            obj[key] = [{k: (rand_api_value(rng, depth + 1) if rng.random() < 0.15 else rand_scalar(rng))
+                         for k in keys if rng.random() < 0.85} or {'k': 'v'}
+                        for _ in range(rng.randint(1, 4))]
+        elif depth < 3 and r < 0.4:
+            obj[key] = rand_api_value(rng, depth + 1)
+        elif r < 0.5:
+            obj[key] = [rand_scalar(rng) for _ in range(rng.randint(0, 4))]
+        else:
+            obj[key] = rand_scalar(rng)
+    return obj
+
+
+def gen_random(seed=20260726, count=500):
+    rng = random.Random(seed)
     yaml_cases, table_cases, text_cases = [], [], []
-    for _ in range(400):
-        value = rand_value(rng)
+    for i in range(count):
+        value = rand_value(rng) if i < count // 2 else rand_api_value(rng)
         if not isinstance(value, (dict, list)):
             value = {'v': value}
         out, err = yaml_out(value, None)
@@ -458,22 +484,33 @@ def gen_random():
         width = rng.choice([20, 40, 60, 80, 80, 80, 120, 200])
         color = rng.random() < 0.1
         out, err = table_out(value, None, 'Op', width, color)
-        table_cases.append({'value': value, 'width': width, 'color': color, 'output': out, 'error': err})
+        # Tables pad every line to the widest one; keep the corpus reviewable.
+        if len(out) <= 4000:
+            table_cases.append({'value': value, 'width': width, 'color': color, 'output': out, 'error': err})
         out, err = text_pages_out([value], None, None)
         text_cases.append({'value': value, 'output': out, 'error': err})
     for name, cases in (('random_yaml.json', yaml_cases), ('random_table.json', table_cases),
                         ('random_text.json', text_cases)):
-        write(os.path.join(OUT, name), json.dumps(cases, indent=1, ensure_ascii=False) + '\n')
+        lines = ',\n'.join(json.dumps(c, ensure_ascii=False) for c in cases)
+        write(os.path.join(OUT, name), '[\n' + lines + '\n]\n')
+    return table_cases
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--stress':
+        # Throwaway stress run: overwrite only the random corpora with a bigger,
+        # differently seeded sample; run `cargo test --test golden`; then rerun this
+        # script without arguments to restore the committed files.
+        n = len(gen_random(seed=int(sys.argv[2]), count=5000))
+        print(f'stress corpora written ({n} tables)', file=sys.stderr)
+        return
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
     gen_cases()
     n = gen_jmespath()
-    gen_random()
-    print(f'{len(CASES)} cases, {n} jmespath records, 400 random values each for yaml/table/text',
+    table_cases = gen_random()
+    print(f'{len(CASES)} cases, {n} jmespath records, 500 random values for yaml/text, {len(table_cases)} for table',
           file=sys.stderr)
 
 

@@ -46,7 +46,10 @@ fn jmespath_compliance_suite() {
     let mut skipped = 0;
     let mut failures = Vec::new();
     for file in &files {
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let text = std::fs::read_to_string(file).expect("readable compliance file");
         let suites: Vec<Value> = serde_json::from_str(&text).expect("valid compliance JSON");
         for suite in &suites {
@@ -58,7 +61,9 @@ fn jmespath_compliance_suite() {
                 }
                 let expression = case["expression"].as_str().expect("expression string");
                 let outcome = match (Query::parse(expression), case.get("error")) {
-                    (Err(err), Some(want)) if want == "syntax" && category(&err) == "syntax" => Ok(()),
+                    (Err(err), Some(want)) if want == "syntax" && category(&err) == "syntax" => {
+                        Ok(())
+                    }
                     (Err(err), _) => Err(format!("parse failed: {err}")),
                     (Ok(query), Some(want)) => match query.search(given) {
                         Err(err) if category(&err) == want => Ok(()),
@@ -78,7 +83,15 @@ fn jmespath_compliance_suite() {
             }
         }
     }
-    println!("compliance: {passed} passed, {} failed, {skipped} benchmark cases skipped", failures.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "compliance: {passed} passed, {} failed, {skipped} benchmark cases skipped",
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(passed, 861, "every non-benchmark case must run");
 }

@@ -104,8 +104,8 @@ pub(crate) fn is_own_start_url(state: &AppState, url: &str) -> bool {
     normalize(url) == normalize(state.directory().start_url())
 }
 
-/// The origin verification URIs point at: `--base-url` from the binary, else the `Host` the
-/// client used.
+/// The origin verification URIs point at: [`Config::base_url`](crate::Config::base_url) (the
+/// binary sets it to the address it listens on), else the `Host` the client used.
 pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(base) = &state.config().base_url {
         return base.trim_end_matches('/').to_owned();
@@ -313,7 +313,6 @@ pub(crate) async fn start_device_authorization(
                     expires_at_ms: now + lifetimes.device_code * 1000,
                     interval_secs: lifetimes.device_poll_interval,
                     last_poll_ms: None,
-                    early_poll_used: false,
                     status,
                 },
             )?;

@@ -15,10 +15,11 @@
 //! portal session, and `expiresIn` says exactly when the emulator will start rejecting it.
 //!
 //! Device polling (§9.1, RFC 8628 §3.5): a poll sooner than `interval` after the previous one
-//! gets `SlowDownException` and raises the interval by 5 s — except one early poll per code,
-//! because CLI v2 polls once before printing the code and again at once when its loop starts
-//! (`cli-behavior.md` §3.5); punishing that would slow every real login by 5 s. Slow-down only
-//! applies while the code is pending: an approved code is redeemed however fast it is polled.
+//! gets `SlowDownException` and raises the interval by 5 s, as the spec says — including the
+//! second poll that CLI v2 sends right after its silent pre-print attempt
+//! (`cli-behavior.md` §3.5), so such a client waits 6 s between later polls, just as it would if
+//! the real service were strict. Slow-down only applies while the code is pending: an approved
+//! code is redeemed however fast it is polled.
 
 use axum::Json;
 use axum::extract::State;
@@ -150,8 +151,10 @@ impl Issuer<'_> {
         } else {
             lifetimes.legacy_token
         };
-        // Whole seconds, never past the session's end, so `expiresIn` is exact.
-        let remaining = (session.expires_at_ms - self.now).div_euclid(1000);
+        // Whole seconds, rounded: a session that started 0.2 s ago at approval still has its
+        // full 28800 s in `expiresIn`. The portal checks the session too, so a token can never
+        // outlive it by those fractions.
+        let remaining = (session.expires_at_ms - self.now + 500).div_euclid(1000);
         let expires_in = ttl.min(remaining);
         let access_token = ids::access_token();
         tx.put(
@@ -225,7 +228,7 @@ impl Issuer<'_> {
                     self.now - last < grant.interval_secs * 1000 - POLL_TOLERANCE_MS
                 });
                 grant.last_poll_ms = Some(self.now);
-                let error = if early && grant.early_poll_used {
+                let error = if early {
                     grant.interval_secs += 5;
                     ApiError::oidc(
                         OidcKind::SlowDown,
@@ -235,7 +238,6 @@ impl Issuer<'_> {
                         ),
                     )
                 } else {
-                    grant.early_poll_used |= early;
                     ApiError::oidc(
                         OidcKind::AuthorizationPending,
                         "Authorization is still pending",

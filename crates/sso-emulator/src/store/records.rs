@@ -70,8 +70,6 @@ pub(crate) struct DeviceGrant {
     /// Current minimum polling interval, seconds (grows by 5 on each `slow_down`).
     pub(crate) interval_secs: i64,
     pub(crate) last_poll_ms: Option<i64>,
-    /// Whether the one early poll tolerated per code has been used (see `oidc::token`).
-    pub(crate) early_poll_used: bool,
     pub(crate) status: DeviceStatus,
 }
 

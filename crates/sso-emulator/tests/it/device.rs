@@ -88,17 +88,18 @@ async fn polling_too_fast_slows_down() {
     let reg = emu.legacy_client().await;
     let device = emu.start_device(&reg).await;
     let code = device["deviceCode"].as_str().unwrap();
-    // CLI v2 polls once before printing the code and again right away: tolerated once.
-    for _ in 0..2 {
-        emu.poll(&reg, code).await.assert_oidc_error(
-            400,
-            "AuthorizationPendingException",
-            "authorization_pending",
-        );
-    }
-    emu.poll(&reg, code)
-        .await
-        .assert_oidc_error(400, "SlowDownException", "slow_down");
+    emu.poll(&reg, code).await.assert_oidc_error(
+        400,
+        "AuthorizationPendingException",
+        "authorization_pending",
+    );
+    // A second poll at once (CLI v2 does this after its silent pre-print attempt) is too fast.
+    let slow = emu.poll(&reg, code).await;
+    slow.assert_oidc_error(400, "SlowDownException", "slow_down");
+    assert_eq!(
+        slow.json()["error_description"],
+        "Client is polling too fast; wait at least 6 seconds between polls"
+    );
     // The interval is now 1 + 5 = 6 s: 1 s later is still too fast (and adds 5 more).
     emu.advance(1);
     emu.poll(&reg, code)

@@ -262,7 +262,10 @@ impl Num {
         }
     }
 
-    #[expect(clippy::cast_precision_loss, reason = "Python int/float mixing rounds too")]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "Python int/float mixing rounds too"
+    )]
     fn as_f64(self) -> f64 {
         match self {
             Self::Int(i) => i as f64,
@@ -510,7 +513,12 @@ fn check_type(function: &str, arg: &Arg<'_>, types: Param) -> Result<(), QueryEr
     }
     let actual = arg.py_type();
     if !allowed.contains(&actual) {
-        return Err(type_error(function, &arg.display(), jmespath_type(actual), types));
+        return Err(type_error(
+            function,
+            &arg.display(),
+            jmespath_type(actual),
+            types,
+        ));
     }
     let Arg::Value(Value::Array(items)) = arg else {
         return Ok(());
@@ -554,7 +562,11 @@ fn call_function(name: &str, nodes: &[Node], current: &Value) -> Result<Value, Q
     };
     let expected = sig.params.len();
     if (sig.variadic && args.len() < expected) || (!sig.variadic && args.len() != expected) {
-        let plural = if expected == 1 { "argument" } else { "arguments" };
+        let plural = if expected == 1 {
+            "argument"
+        } else {
+            "arguments"
+        };
         let at_least = if sig.variadic { "at least " } else { "" };
         return Err(QueryError::InvalidArity {
             function: name.to_owned(),
@@ -645,17 +657,24 @@ fn apply(name: &str, args: &[Arg<'_>]) -> Result<Value, QueryError> {
                 _ => Err(expref_escaped()),
             }
         }
-        "ends_with" => Ok(Value::Bool(string_arg(first()?)?.ends_with(string_arg(second()?)?))),
+        "ends_with" => Ok(Value::Bool(
+            string_arg(first()?)?.ends_with(string_arg(second()?)?),
+        )),
         "starts_with" => Ok(Value::Bool(
             string_arg(first()?)?.starts_with(string_arg(second()?)?),
         )),
         "join" => {
             let separator = string_arg(first()?)?;
-            let parts: Vec<&str> = array_arg(second()?)?.iter().filter_map(Value::as_str).collect();
+            let parts: Vec<&str> = array_arg(second()?)?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
             Ok(Value::String(parts.join(separator)))
         }
         "keys" => match first()?.value()? {
-            Value::Object(map) => Ok(Value::Array(map.keys().cloned().map(Value::String).collect())),
+            Value::Object(map) => Ok(Value::Array(
+                map.keys().cloned().map(Value::String).collect(),
+            )),
             _ => Err(expref_escaped()),
         },
         "values" => match first()?.value()? {
@@ -678,7 +697,11 @@ fn apply(name: &str, args: &[Arg<'_>]) -> Result<Value, QueryError> {
         }
         "max" | "min" => {
             let items = array_arg(first()?)?;
-            let want = if name == "max" { Ordering::Greater } else { Ordering::Less };
+            let want = if name == "max" {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
             let mut best: Option<&Value> = None;
             for item in items {
                 if best.is_none_or(|b| order(item, b) == Some(want)) {
@@ -746,14 +769,16 @@ fn order(a: &Value, b: &Value) -> Option<Ordering> {
 }
 
 fn sum(items: &[Value]) -> Num {
-    items
-        .iter()
-        .filter_map(Num::of)
-        .fold(Num::Int(0), Num::add)
+    items.iter().filter_map(Num::of).fold(Num::Int(0), Num::add)
 }
 
 fn key_type_error(function: &str, key: &Value, allowed: &[&str]) -> QueryError {
-    type_error(function, &py_str(key), jmespath_type(py_type_name(key)), allowed)
+    type_error(
+        function,
+        &py_str(key),
+        jmespath_type(py_type_name(key)),
+        allowed,
+    )
 }
 
 fn sort_by(items: &[Value], expression: &Node) -> Result<Value, QueryError> {
@@ -762,7 +787,12 @@ fn sort_by(items: &[Value], expression: &Node) -> Result<Value, QueryError> {
     };
     let required = jmespath_type(py_type_name(&visit(expression, first)?));
     if required != "number" && required != "string" {
-        return Err(type_error("sort_by", &py_str(first), required, &["string", "number"]));
+        return Err(type_error(
+            "sort_by",
+            &py_str(first),
+            required,
+            &["string", "number"],
+        ));
     }
     // Python's sorted() computes every key first, then sorts stably.
     let mut keyed = Vec::with_capacity(items.len());
@@ -774,7 +804,9 @@ fn sort_by(items: &[Value], expression: &Node) -> Result<Value, QueryError> {
         keyed.push((key, item.clone()));
     }
     keyed.sort_by(|(a, _), (b, _)| order(a, b).unwrap_or(Ordering::Equal));
-    Ok(Value::Array(keyed.into_iter().map(|(_, item)| item).collect()))
+    Ok(Value::Array(
+        keyed.into_iter().map(|(_, item)| item).collect(),
+    ))
 }
 
 /// `max(array, key=...)` / `min(...)`: keys are validated one by one and compared
@@ -920,7 +952,11 @@ fn parse_python_number(s: &str) -> Option<Num> {
         return None;
     }
     let cleaned: String = s.chars().filter(|c| *c != '_').collect();
-    cleaned.parse::<f64>().ok().filter(|f| f.is_finite()).map(Num::Float)
+    cleaned
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(Num::Float)
 }
 
 #[cfg(test)]
@@ -931,10 +967,19 @@ mod tests {
     fn python_slices() {
         let items: Vec<Value> = (0..5).map(Value::from).collect();
         let s = |a, b, c| slice(&items, a, b, c).map(Value::Array).ok();
-        assert_eq!(s(None, None, Some(-1)), Some(serde_json::json!([4, 3, 2, 1, 0])));
+        assert_eq!(
+            s(None, None, Some(-1)),
+            Some(serde_json::json!([4, 3, 2, 1, 0]))
+        );
         assert_eq!(s(Some(-2), None, None), Some(serde_json::json!([3, 4])));
-        assert_eq!(s(Some(10), Some(-10), Some(-2)), Some(serde_json::json!([4, 2, 0])));
-        assert_eq!(s(Some(1), Some(100), Some(3)), Some(serde_json::json!([1, 4])));
+        assert_eq!(
+            s(Some(10), Some(-10), Some(-2)),
+            Some(serde_json::json!([4, 2, 0]))
+        );
+        assert_eq!(
+            s(Some(1), Some(100), Some(3)),
+            Some(serde_json::json!([1, 4]))
+        );
     }
 
     #[test]

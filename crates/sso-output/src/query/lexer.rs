@@ -168,7 +168,10 @@ pub(super) fn tokenize(expression: &str) -> Result<Vec<Token>, QueryError> {
         match ch {
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let mut buff = String::from(c);
-                while let Some(next) = lexer.advance().filter(|n| n.is_ascii_alphanumeric() || *n == '_') {
+                while let Some(next) = lexer
+                    .advance()
+                    .filter(|n| n.is_ascii_alphanumeric() || *n == '_')
+                {
                     buff.push(next);
                 }
                 tokens.push(text_token(Kind::UnquotedIdentifier, buff, start));
@@ -374,20 +377,18 @@ fn python_json_error(lexeme: &str) -> String {
     let mut i = 1;
     while i + 1 < body.len() {
         match body[i] {
-            '\\' => {
-                match body.get(i + 1) {
-                    Some('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't') => i += 2,
-                    Some('u') => {
-                        let hex: String = body.iter().skip(i + 2).take(4).collect();
-                        if hex.len() == 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                            i += 6;
-                        } else {
-                            return "Invalid \\uXXXX escape".to_owned();
-                        }
+            '\\' => match body.get(i + 1) {
+                Some('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't') => i += 2,
+                Some('u') => {
+                    let hex: String = body.iter().skip(i + 2).take(4).collect();
+                    if hex.len() == 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                        i += 6;
+                    } else {
+                        return "Invalid \\uXXXX escape".to_owned();
                     }
-                    _ => return "Invalid \\escape".to_owned(),
                 }
-            }
+                _ => return "Invalid \\escape".to_owned(),
+            },
             c if (c as u32) < 0x20 => return "Invalid control character at".to_owned(),
             _ => i += 1,
         }
@@ -400,7 +401,9 @@ mod tests {
     use super::*;
 
     fn kinds(expr: &str) -> Vec<Kind> {
-        tokenize(expr).map(|t| t.into_iter().map(|t| t.kind).collect()).unwrap_or_default()
+        tokenize(expr)
+            .map(|t| t.into_iter().map(|t| t.kind).collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -409,9 +412,28 @@ mod tests {
         assert_eq!(
             kinds("a[?b == `1`] || c[] && !d[0:-1].\"e\" | &f"),
             vec![
-                UnquotedIdentifier, Filter, UnquotedIdentifier, Eq, Literal, Rbracket, Or,
-                UnquotedIdentifier, Flatten, And, Not, UnquotedIdentifier, Lbracket, Number,
-                Colon, Number, Rbracket, Dot, QuotedIdentifier, Pipe, Expref, UnquotedIdentifier,
+                UnquotedIdentifier,
+                Filter,
+                UnquotedIdentifier,
+                Eq,
+                Literal,
+                Rbracket,
+                Or,
+                UnquotedIdentifier,
+                Flatten,
+                And,
+                Not,
+                UnquotedIdentifier,
+                Lbracket,
+                Number,
+                Colon,
+                Number,
+                Rbracket,
+                Dot,
+                QuotedIdentifier,
+                Pipe,
+                Expref,
+                UnquotedIdentifier,
                 Eof
             ]
         );
@@ -420,12 +442,30 @@ mod tests {
     #[test]
     fn lexer_errors_match_jmespath_py() {
         let message = |e: &str| tokenize(e).err().map(|e| e.to_string()).unwrap_or_default();
-        assert_eq!(message("`foo"), "Bad jmespath expression: Unclosed ` delimiter:\n`foo\n^");
-        assert_eq!(message("a $"), "Bad jmespath expression: Unknown token $:\na $\n  ^");
-        assert_eq!(message("="), "Bad jmespath expression: Unknown token '=':\n=\n^");
-        assert_eq!(message("a = b"), "Bad jmespath expression: Unknown token '=':\na = b\n  ^");
-        assert_eq!(message("-"), "Bad jmespath expression: Unknown token '-':\n-\n^");
-        assert_eq!(message("\"\\q\""), "Bad jmespath expression: Invalid \\escape:\n\"\\q\"\n^");
+        assert_eq!(
+            message("`foo"),
+            "Bad jmespath expression: Unclosed ` delimiter:\n`foo\n^"
+        );
+        assert_eq!(
+            message("a $"),
+            "Bad jmespath expression: Unknown token $:\na $\n  ^"
+        );
+        assert_eq!(
+            message("="),
+            "Bad jmespath expression: Unknown token '=':\n=\n^"
+        );
+        assert_eq!(
+            message("a = b"),
+            "Bad jmespath expression: Unknown token '=':\na = b\n  ^"
+        );
+        assert_eq!(
+            message("-"),
+            "Bad jmespath expression: Unknown token '-':\n-\n^"
+        );
+        assert_eq!(
+            message("\"\\q\""),
+            "Bad jmespath expression: Invalid \\escape:\n\"\\q\"\n^"
+        );
         assert_eq!(message(""), "Invalid JMESPath expression: cannot be empty.");
     }
 }

@@ -162,7 +162,9 @@ mod tests {
         let err = Query::parse("a[").err();
         assert_eq!(
             err.and_then(|e| e.cli_parameter_message()).as_deref(),
-            Some("Bad value for --query a[: Invalid jmespath expression: Incomplete expression:\n\"a[\"\n   ^")
+            Some(
+                "Bad value for --query a[: Invalid jmespath expression: Incomplete expression:\n\"a[\"\n   ^"
+            )
         );
     }
 
@@ -170,7 +172,10 @@ mod tests {
     fn runtime_errors_match_jmespath_py() {
         let data = json!({"a": [1, "x"], "n": 1});
         let message = |e: &str| search(e, &data).err().map(|e| e.to_string());
-        assert_eq!(message("foo(a)").as_deref(), Some("Unknown function: foo()"));
+        assert_eq!(
+            message("foo(a)").as_deref(),
+            Some("Unknown function: foo()")
+        );
         assert_eq!(
             message("length()").as_deref(),
             Some("Expected 1 argument for function length(), received 0")
@@ -181,13 +186,20 @@ mod tests {
         );
         assert_eq!(
             message("length(n)").as_deref(),
-            Some("In function length(), invalid type for value: 1, expected one of: ['string', 'array', 'object'], received: \"number\"")
+            Some(
+                "In function length(), invalid type for value: 1, expected one of: ['string', 'array', 'object'], received: \"number\""
+            )
         );
         assert_eq!(
             message("sum(a)").as_deref(),
-            Some("In function sum(), invalid type for value: x, expected one of: ['array-number'], received: \"str\"")
+            Some(
+                "In function sum(), invalid type for value: x, expected one of: ['array-number'], received: \"str\""
+            )
         );
-        assert_eq!(message("a[::0]").as_deref(), Some("slice step cannot be zero"));
+        assert_eq!(
+            message("a[::0]").as_deref(),
+            Some("slice step cannot be zero")
+        );
         assert_eq!(
             message("'a' < `1`").as_deref(),
             Some("'<' not supported between instances of 'str' and 'int'")
@@ -206,6 +218,9 @@ mod tests {
         assert_eq!(search("`1` == `1.0`", &data).ok(), Some(json!(true)));
         assert_eq!(search("`1` == `true`", &data).ok(), Some(json!(false)));
         assert_eq!(search("to_string(`\"é\"`)", &data).ok(), Some(json!("é")));
-        assert_eq!(search("to_string(`[\"é\"]`)", &data).ok(), Some(json!("[\"\\u00e9\"]")));
+        assert_eq!(
+            search("to_string(`[\"é\"]`)", &data).ok(),
+            Some(json!("[\"\\u00e9\"]"))
+        );
     }
 }

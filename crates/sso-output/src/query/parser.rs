@@ -98,7 +98,12 @@ impl Parser<'_> {
 
     /// jmespath.py `ParseError.__str__` (position reported in characters).
     fn parse_error(&self, token: &Token, reason: &str) -> QueryError {
-        self.error_at(token.start, &token.value.display(), token.kind.name(), reason)
+        self.error_at(
+            token.start,
+            &token.value.display(),
+            token.kind.name(),
+            reason,
+        )
     }
 
     fn error_at(&self, position: usize, value: &str, kind: &str, reason: &str) -> QueryError {
@@ -144,7 +149,10 @@ impl Parser<'_> {
         if token.kind == Kind::Eof {
             return self.incomplete();
         }
-        self.parse_error(token, &format!("Expecting: {expected}, got: {}", token.kind.name()))
+        self.parse_error(
+            token,
+            &format!("Expecting: {expected}, got: {}", token.kind.name()),
+        )
     }
 
     fn expression(&mut self, binding_power: u8) -> Result<Node, QueryError> {
@@ -186,7 +194,10 @@ impl Parser<'_> {
                 } else {
                     self.projection_rhs(Kind::Star.binding_power())?
                 };
-                Ok(Node::ValueProjection(Box::new(Node::Identity), Box::new(right)))
+                Ok(Node::ValueProjection(
+                    Box::new(Node::Identity),
+                    Box::new(right),
+                ))
             }
             Kind::Filter => self.led_filter(Node::Identity),
             Kind::Lbrace => self.multi_select_hash(),
@@ -484,7 +495,10 @@ mod tests {
 
     #[test]
     fn parse_errors_match_jmespath_py() {
-        assert_eq!(error("a["), "Invalid jmespath expression: Incomplete expression:\n\"a[\"\n   ^");
+        assert_eq!(
+            error("a["),
+            "Invalid jmespath expression: Incomplete expression:\n\"a[\"\n   ^"
+        );
         assert_eq!(
             error("a b"),
             "Unexpected token: b: Parse error at column 2, token \"b\" (UNQUOTED_IDENTIFIER), for expression:\n\"a b\"\n   ^"
