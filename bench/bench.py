@@ -64,7 +64,17 @@ RUN_TIMEOUT_S = 60
 
 
 class BenchError(Exception):
-    """A setup or correctness failure; printed as one clear line, exit 1."""
+    """A setup or correctness failure; printed as one clear message, exit 1."""
+
+
+# The access token is a throw-away emulator token, but it still has no business in a terminal.
+SECRETS: list[str] = []
+
+
+def redact(text: str) -> str:
+    for secret in SECRETS:
+        text = text.replace(secret, "<access-token>")
+    return text
 
 
 @dataclass
@@ -76,7 +86,6 @@ class Command:
     argv: list[str]
     check: str  # "role-credentials", "settings", "version" or "exit-0"
     slow: bool = False  # counted in --slow-rounds rounds only (Python clients)
-    request: bool = True  # makes the GetRoleCredentials request
     wall_ns: list[int] = field(default_factory=list)
     cpu_ns: list[int] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
@@ -94,6 +103,9 @@ class Run:
 
 def run_once(argv: list[str], env: dict[str, str], cwd: str) -> Run:
     """Spawns `argv`, reads its stdout to EOF, reaps it with wait4 and times the whole thing."""
+    # A hung client must not hang the benchmark: SIGALRM raises RunTimeout (see main), which
+    # kills the child below. Armed outside the timed span; a syscall, not a timer thread.
+    signal.alarm(RUN_TIMEOUT_S)
     start = time.perf_counter_ns()
     proc = subprocess.Popen(
         argv,
@@ -114,6 +126,7 @@ def run_once(argv: list[str], env: dict[str, str], cwd: str) -> Run:
         proc.wait()
         raise
     end = time.perf_counter_ns()
+    signal.alarm(0)
     proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped; stop Popen waiting
     proc.stdout.close()
     cpu_ns = int((usage.ru_utime + usage.ru_stime) * 1e9)
@@ -125,9 +138,14 @@ def peak_rss_kib(argv: list[str], env: dict[str, str], cwd: str, scratch: Path) 
     report = scratch / "time.out"
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M", "-o", str(report), *argv],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=env, cwd=cwd, timeout=RUN_TIMEOUT_S, check=False,
-    )  # fmt: skip
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
     if done.returncode != 0:
         raise BenchError(f"{' '.join(argv[:2])} exited {done.returncode} under /usr/bin/time")
     return int(report.read_text().split()[-1])
@@ -149,12 +167,15 @@ def run_checked(argv: list[str], env: dict[str, str], cwd: str, what: str) -> st
     return done.stdout.decode(errors="replace")
 
 
-def verify(command: Command, out: bytes, returncode: int, url: str) -> None:
+def verify(command: Command, out: bytes, err: bytes, returncode: int, url: str) -> None:
     """Aborts unless the command's output is the right answer."""
     text = out.decode(errors="replace")
     where = f"{command.label!r} ({' '.join(command.argv)})"
     if returncode != 0:
-        raise BenchError(f"{where} exited {returncode}; output: {text.strip()[:500]}")
+        raise BenchError(
+            f"{where} exited {returncode}\nstdout: {text.strip()[:500]}\n"
+            f"stderr: {err.decode(errors='replace').strip()[:1000]}"
+        )
     if command.check == "exit-0":
         return
     if command.check == "version":
@@ -221,9 +242,17 @@ class Emulator:
 def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path) -> list[Command]:
     aws_sso = str(repo / "target/release/aws-sso")
     explicit = [
-        "--access-token", token, "--account-id", ACCOUNT, "--role-name", ROLE,
-        "--region", REGION, "--endpoint-url", url,
-    ]  # fmt: skip
+        "--access-token",
+        token,
+        "--account-id",
+        ACCOUNT,
+        "--role-name",
+        ROLE,
+        "--region",
+        REGION,
+        "--endpoint-url",
+        url,
+    ]
     by_profile = ["--profile", "dev", "--account-id", ACCOUNT, "--role-name", ROLE]
     boto3_code = (
         "import boto3,json;"
@@ -232,30 +261,56 @@ def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path) -> 
         "r.pop('ResponseMetadata');print(json.dumps(r))"
     )
     curl_url = f"{url}/federation/credentials?role_name={ROLE}&account_id={ACCOUNT}"
-    true_bin = shutil.which("true") or "/bin/true"
+    true_bin = "/usr/bin/true" if os.access("/usr/bin/true", os.X_OK) else "/bin/true"
     return [
-        Command("sso-token", "aws-sso get-role-credentials --access-token",
-                [aws_sso, "get-role-credentials", *explicit], "role-credentials"),
-        Command("sso-profile", "aws-sso get-role-credentials --profile (cached token)",
-                [aws_sso, "get-role-credentials", *by_profile], "role-credentials"),
-        Command("awscli", "AWS CLI v1 `aws sso get-role-credentials`",
-                [str(aws), "sso", "get-role-credentials", *explicit], "role-credentials",
-                slow=True),
-        Command("boto3", "boto3 one-liner (`python -c`)",
-                [str(venv_python), "-c", boto3_code], "role-credentials", slow=True),
-        Command("curl", "curl -s (one GET, no client logic)",
-                ["curl", "-s", "-f", "-H", f"x-amz-sso_bearer_token: {token}", curl_url],
-                "role-credentials"),
-        Command("sso-settings", "aws-sso --show-settings … --profile (no request)",
-                [aws_sso, "--show-settings", "get-role-credentials", *by_profile], "settings",
-                request=False),
-        Command("sso-version", "aws-sso --version (no request)",
-                [aws_sso, "--version"], "version", request=False),
-        Command("aws-version", "AWS CLI v1 `aws --version` (no request)",
-                [str(aws), "--version"], "version", slow=True, request=False),
-        Command("true", "/bin/true (process spawn floor)", [true_bin], "exit-0",
-                request=False),
-    ]  # fmt: skip
+        Command(
+            "sso-token",
+            "aws-sso get-role-credentials --access-token",
+            [aws_sso, "get-role-credentials", *explicit],
+            "role-credentials",
+        ),
+        Command(
+            "sso-profile",
+            "aws-sso get-role-credentials --profile (cached token)",
+            [aws_sso, "get-role-credentials", *by_profile],
+            "role-credentials",
+        ),
+        Command(
+            "awscli",
+            "AWS CLI v1 `aws sso get-role-credentials`",
+            [str(aws), "sso", "get-role-credentials", *explicit],
+            "role-credentials",
+            slow=True,
+        ),
+        Command(
+            "boto3",
+            "boto3 one-liner (`python -c`)",
+            [str(venv_python), "-c", boto3_code],
+            "role-credentials",
+            slow=True,
+        ),
+        Command(
+            "curl",
+            "curl -s (one GET, no client logic)",
+            ["curl", "-s", "-f", "-H", f"x-amz-sso_bearer_token: {token}", curl_url],
+            "role-credentials",
+        ),
+        Command(
+            "sso-settings",
+            "aws-sso --show-settings … --profile (no request)",
+            [aws_sso, "--show-settings", "get-role-credentials", *by_profile],
+            "settings",
+        ),
+        Command("sso-version", "aws-sso --version (no request)", [aws_sso, "--version"], "version"),
+        Command(
+            "aws-version",
+            "AWS CLI v1 `aws --version` (no request)",
+            [str(aws), "--version"],
+            "version",
+            slow=True,
+        ),
+        Command("true", f"{true_bin} (process spawn floor)", [true_bin], "exit-0"),
+    ]
 
 
 def ms(ns: float) -> str:
@@ -296,30 +351,55 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Time aws-sso get-role-credentials against AWS CLI v1, boto3 and curl "
         "on a local sso-emulator (127.0.0.1 only). Prints a Markdown table.",
     )
-    parser.add_argument("--rounds", type=int, default=30,
-                        help="counted rounds for the native commands (default 30)")
-    parser.add_argument("--slow-rounds", type=int, default=10,
-                        help="counted rounds for the Python clients, AWS CLI and boto3, which "
-                        "take about a second each; spread evenly over the rounds (default 10)")
-    parser.add_argument("--warmup", type=int, default=2,
-                        help="uncounted warm-up rounds, every command (default 2)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 1 warm-up, 8 rounds, 3 slow rounds, 1 memory round (under 30 s)")
-    parser.add_argument("--memory-rounds", type=int, default=5,
-                        help="untimed runs of every command under /usr/bin/time for the peak "
-                        "RSS column (default 5)")
-    parser.add_argument("--budget", type=float, default=240,
-                        help="stop counting rounds after this many seconds and report what was "
-                        "measured (default 240)")
+    parser.add_argument(
+        "--rounds", type=int, default=30, help="counted rounds for the native commands (default 30)"
+    )
+    parser.add_argument(
+        "--slow-rounds",
+        type=int,
+        default=10,
+        help="counted rounds for the Python clients, AWS CLI and boto3, which "
+        "take about a second each; spread evenly over the rounds (default 10)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="uncounted warm-up rounds, every command (default 2)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 1 warm-up, 8 rounds, 3 slow rounds, 1 memory round (under 30 s)",
+    )
+    parser.add_argument(
+        "--memory-rounds",
+        type=int,
+        default=5,
+        help="untimed runs of every command under /usr/bin/time for the peak "
+        "RSS column (default 5)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=240,
+        help="stop counting rounds after this many seconds and report what was "
+        "measured (default 240)",
+    )
+    parser.add_argument(
+        "--analyse",
+        action="store_true",
+        help="instead of the table: perf stat, callgrind and perf trace "
+        "breakdowns of one aws-sso call (see bench/analyse.py)",
+    )
     parser.add_argument("--raw", type=Path, help="also write every sample as JSON to this file")
-    parser.add_argument("--no-build", action="store_true",
-                        help="(bench/run) skip setup-test-deps and cargo build")
+    parser.add_argument(
+        "--no-build", action="store_true", help="(bench/run) skip setup-test-deps and cargo build"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.warmup, args.rounds, args.slow_rounds, args.memory_rounds = 1, 8, 3, 1
     if min(args.rounds, args.slow_rounds, args.memory_rounds) < 1 or args.warmup < 0:
-        parser.error("--rounds, --slow-rounds and --memory-rounds must be at least 1, "
-                     "--warmup at least 0")
+        parser.error(
+            "--rounds, --slow-rounds and --memory-rounds must be at least 1, --warmup at least 0"
+        )
     return args
 
 
@@ -328,8 +408,13 @@ def main(argv: list[str]) -> int:
     repo = Path(__file__).resolve().parent.parent
     venv_python = repo / ".venv/bin/python"
     aws = repo / ".venv/bin/aws"
-    for needed in (repo / "target/release/aws-sso", repo / "target/release/sso-emulator",
-                   venv_python, aws, Path("/usr/bin/time")):  # fmt: skip
+    for needed in (
+        repo / "target/release/aws-sso",
+        repo / "target/release/sso-emulator",
+        venv_python,
+        aws,
+        Path("/usr/bin/time"),
+    ):
         if not os.access(needed, os.X_OK):
             raise BenchError(f"{needed} is missing: run bench/run (it builds and installs it)")
     if shutil.which("curl") is None:
@@ -358,25 +443,56 @@ def main(argv: list[str]) -> int:
         }
         cwd = str(sandbox)
         run_checked(
-            [str(repo / "target/release/aws-sso"), "login", "--profile", "dev",
-             "--no-browser", "--use-device-code"],
-            env, cwd, "aws-sso login",
-        )  # fmt: skip
+            [
+                str(repo / "target/release/aws-sso"),
+                "login",
+                "--profile",
+                "dev",
+                "--no-browser",
+                "--use-device-code",
+            ],
+            env,
+            cwd,
+            "aws-sso login",
+        )
         token = None
         for path in sorted(glob.glob(str(home / ".aws/sso/cache/*.json"))):
             data = json.loads(Path(path).read_text())
             if data.get("accessToken"):
                 token = data["accessToken"]
         if not token:
-            raise BenchError(f"aws-sso login wrote no token with accessToken under {home}/.aws/sso/cache")
+            raise BenchError(
+                f"aws-sso login wrote no token with accessToken under {home}/.aws/sso/cache"
+            )
+        SECRETS.append(token)
 
         cmds = commands(repo, url, token, venv_python, aws)
         for c in cmds:
-            done = run_once(c.argv, env, cwd)
-            verify(c, done.stdout, done.returncode, url)
+            try:
+                done = subprocess.run(
+                    c.argv,
+                    env=env,
+                    cwd=cwd,
+                    capture_output=True,
+                    timeout=RUN_TIMEOUT_S,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as error:
+                raise BenchError(f"{c.label!r} timed out after {RUN_TIMEOUT_S} s") from error
+            verify(c, done.stdout, done.stderr, done.returncode, url)
+
+        if args.analyse:
+            import analyse  # noqa: PLC0415 - only this mode needs it
+
+            print(
+                f"# Where aws-sso's time goes ({dt.date.today()}, load average "
+                f"{os.getloadavg()[0]:.2f})"
+            )
+            analyse.run(cmds, env, cwd, args.quick)
+            return 0
 
         header = [
-            f"date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+            f"date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
             f"host: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}, "
             f"load average at start {os.getloadavg()[0]:.2f}",
             f"emulator: {url} (release build, no latency, no rate limits)",
@@ -397,7 +513,11 @@ def main(argv: list[str]) -> int:
                     continue
                 done = run_once(c.argv, env, cwd)
                 if done.returncode != 0:
-                    raise BenchError(f"{c.label!r} exited {done.returncode} in round {r}")
+                    gone = emulator.proc.poll() is not None
+                    raise BenchError(
+                        f"{c.label!r} exited {done.returncode} in round {r}"
+                        + (" (the emulator has exited)" if gone else "")
+                    )
                 if r >= 0:
                     c.wall_ns.append(done.wall_ns)
                     c.cpu_ns.append(done.cpu_ns)
@@ -407,18 +527,33 @@ def main(argv: list[str]) -> int:
             for c in cmds:
                 c.rss_kib.append(peak_rss_kib(c.argv, env, cwd, sandbox))
         if budget_hit:
-            print(f"note: stopped at the {args.budget:.0f} s budget; fewer runs than asked",
-                  flush=True)  # fmt: skip
+            print(
+                f"note: stopped at the {args.budget:.0f} s budget; fewer runs than asked",
+                flush=True,
+            )
         print()
         print(table(cmds))
         print()
-        print(f"total {time.monotonic() - began:.0f} s; "
-              "× aws-sso = median / median of the `--access-token` row; × curl likewise.")  # fmt: skip
+        print(
+            f"total {time.monotonic() - began:.0f} s; "
+            "× aws-sso = median / median of the `--access-token` row; × curl likewise."
+        )
         if args.raw:
-            args.raw.write_text(json.dumps(
-                {c.key: {"label": c.label, "argv0": c.argv[0], "wall_ns": c.wall_ns,
-                         "cpu_ns": c.cpu_ns, "rss_kib": c.rss_kib} for c in cmds},
-                indent=1))  # fmt: skip
+            args.raw.write_text(
+                json.dumps(
+                    {
+                        c.key: {
+                            "label": c.label,
+                            "argv0": c.argv[0],
+                            "wall_ns": c.wall_ns,
+                            "cpu_ns": c.cpu_ns,
+                            "rss_kib": c.rss_kib,
+                        }
+                        for c in cmds
+                    },
+                    indent=1,
+                )
+            )
         return 0
     finally:
         if emulator is not None:
@@ -426,16 +561,29 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(sandbox, ignore_errors=True)
 
 
+class RunTimeout(Exception):
+    """SIGALRM: one run took longer than RUN_TIMEOUT_S."""
+
+
 def on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def on_sigalrm(_signum: int, _frame: object) -> None:
+    raise RunTimeout
+
+
 if __name__ == "__main__":
+    sys.dont_write_bytecode = True  # no bench/__pycache__ from `import analyse`
     signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGALRM, on_sigalrm)
     try:
         sys.exit(main(sys.argv[1:]))
+    except RunTimeout:
+        print(f"bench: error: a command ran longer than {RUN_TIMEOUT_S} s", file=sys.stderr)
+        sys.exit(1)
     except BenchError as error:
-        print(f"bench: error: {error}", file=sys.stderr)
+        print(f"bench: error: {redact(str(error))}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)

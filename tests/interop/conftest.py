@@ -18,7 +18,7 @@ from support import (
     Clients,
     Emulator,
     Sandbox,
-    _scrubbed,
+    scrubbed,
     apply_env,
     make_sandbox,
 )
@@ -30,12 +30,9 @@ def _scrubbed_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     their own boto3 clients get an empty HOME and config."""
     home = tmp_path / "scrubbed-home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not _scrubbed(k) and k.lower() not in _PROXY_VARS}
+    env = {k: v for k, v in os.environ.items() if not scrubbed(k)}
     env.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "no-config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "no-credentials"), AWS_EC2_METADATA_DISABLED="true")
     apply_env(monkeypatch, env)
-
-
-_PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 
 
 @pytest.fixture
@@ -44,10 +41,21 @@ def boto3_client() -> Callable[[str, str], Any]:
     return _boto3_client
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """When a test fails, attach each of its emulators' command line and stderr to the report."""
+    report = yield
+    if report.when == "call" and report.failed:
+        for emu in getattr(item, "emulators", []):
+            report.sections.append((f"sso-emulator {emu.url} stderr", f"$ {' '.join(emu.args)}\n{emu.stderr_text()[-6000:]}"))
+    return report
+
+
 @pytest.fixture
-def emulator_factory(tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
+def emulator_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
     """start(*extra_flags, control=True) -> a running emulator; every one is stopped on teardown."""
     started: list[Emulator] = []
+    request.node.emulators = started
 
     def start(*extra: str, control: bool = True) -> Emulator:
         args = ["--port", "0", *(["--enable-control"] if control else []), *extra]

@@ -132,7 +132,6 @@ class Emulator:
                 out.append(line)
 
     def stderr_text(self) -> str:
-        self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int | None:
@@ -206,12 +205,12 @@ class Emulator:
 
 
 def _emulator_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not _scrubbed(k)}
+    env = {k: v for k, v in os.environ.items() if not scrubbed(k)}
     env.setdefault("RUST_BACKTRACE", "1")
     return env
 
 
-def _scrubbed(name: str) -> bool:
+def scrubbed(name: str) -> bool:
     """AWS_* and proxy variables must never leak from the developer's shell into a client or server."""
     upper = name.upper()
     return upper.startswith("AWS_") or upper in {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
@@ -275,9 +274,7 @@ def make_sandbox(root: Path, emulator_url: str) -> Sandbox:
     (home / ".aws").mkdir(parents=True, exist_ok=True)
     config = home / ".aws" / "config"
     config.write_text(BASE_CONFIG)
-    env = {k: v for k, v in os.environ.items() if not _scrubbed(k)}
-    for k in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        env.pop(k, None)
+    env = {k: v for k, v in os.environ.items() if not scrubbed(k)}
     env.update(
         HOME=str(home),
         AWS_CONFIG_FILE=str(config),

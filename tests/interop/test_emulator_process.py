@@ -8,10 +8,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 
 from support import (
+    CLIENT_KINDS,
     EMULATOR_BIN,
     REG_DEVICE,
     REG_PKCE,
@@ -19,6 +21,7 @@ from support import (
     DEVICE_GRANT,
     authorize_url,
     device_tokens,
+    expect_error,
     free_port,
     make_verifier,
     new_http_session,
@@ -69,46 +72,29 @@ def test_state_survives_a_restart(emulator_factory, boto3_client, tmp_path):
     assert refreshed["accessToken"]
 
 
-DIRECTORY = """
-start_url = "https://d-1234567890.awsapps.com/start"
-region = "us-east-1"
-
-[[users]]
-name = "carol"
-password = "carol-password"
-
-[[accounts]]
-id = "333333333333"
-name = "sandbox"
-email = "sandbox@example.com"
-
-[[accounts]]
-id = "444444444444"
-name = "not-carols"
-email = "other@example.com"
-
-[[assignments]]
-user = "carol"
-account = "333333333333"
-roles = ["ReadOnly", "Deployer"]
-"""
+DIRECTORY = Path(__file__).parent / "data" / "directory.toml"
+CAROL_START_URL = "https://d-1234567890.awsapps.com/start"
 
 
-def test_custom_directory(emulator_factory, boto3_client, tmp_path):
-    path = tmp_path / "directory.toml"
-    path.write_text(DIRECTORY)
-    emu = emulator_factory("--directory", str(path))
-    oidc = boto3_client("sso-oidc", emu.url)
-    portal = boto3_client("sso", emu.url)
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize("clients", ["env"], indirect=True)
+@pytest.mark.emulator_args("--directory", str(DIRECTORY))
+def test_custom_directory(kind, clients, emu, oidc):
     reg = oidc.register_client(**REG_DEVICE)
-    dev = oidc.start_device_authorization(clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl="https://d-1234567890.awsapps.com/start")
+    dev = oidc.start_device_authorization(clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl=CAROL_START_URL)
     emu.approve(dev["userCode"], "carol")
     tok = oidc.create_token(clientId=reg["clientId"], clientSecret=reg["clientSecret"], grantType=DEVICE_GRANT, deviceCode=dev["deviceCode"])["accessToken"]
 
-    assert portal.list_accounts(accessToken=tok)["accountList"] == [{"accountId": "333333333333", "accountName": "sandbox", "emailAddress": "sandbox@example.com"}]
-    roles = portal.list_account_roles(accessToken=tok, accountId="333333333333")["roleList"]
-    assert sorted(r["roleName"] for r in roles) == ["Deployer", "ReadOnly"]
-    assert portal.get_role_credentials(accessToken=tok, accountId="333333333333", roleName="Deployer")["roleCredentials"]["accessKeyId"].startswith("ASIA")
+    accounts = clients.call(kind, "sso", "ListAccounts", accessToken=tok)["accountList"]
+    assert accounts == [{"accountId": "333333333333", "accountName": "sandbox", "emailAddress": "sandbox@example.com"}]
+    roles = clients.call(kind, "sso", "ListAccountRoles", accessToken=tok, accountId="333333333333")["roleList"]
+    assert sorted(r["roleName"] for r in roles) == ["Admin Access", "ReadOnly"]
+    # botocore sends role_name=Admin%20Access (wire-protocol §14.3); the emulator must decode it.
+    creds = clients.call(kind, "sso", "GetRoleCredentials", accessToken=tok, accountId="333333333333", roleName="Admin Access")
+    assert creds["roleCredentials"]["accessKeyId"].startswith("ASIA")
+    assert "role_name=Admin%20Access" in emu.requests()[-1]["query"]
+    err = expect_error(clients.call, kind, "sso", "GetRoleCredentials", accessToken=tok, accountId="444444444444", roleName="ReadOnly")
+    assert (err.code, err.message) == ("ForbiddenException", "No access")
 
 
 def test_auto_approve(emulator_factory, boto3_client):

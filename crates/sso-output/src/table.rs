@@ -15,8 +15,6 @@
 //! list of dicts) make Python raise; we return the same exception text instead of
 //! guessing a layout. Terminal detection is the caller's job: it passes the width.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value};
 
 use crate::python::{is_truthy, py_str, py_type_name, text_length};
@@ -38,7 +36,7 @@ pub(crate) fn render_table(
     color: bool,
 ) -> Result<String, String> {
     let mut builder = Builder::default();
-    if !builder.build(Some(title), value, 0)? {
+    if !builder.build(Some(&Key::Str(title.to_owned())), value, 0)? {
         return Ok(String::new());
     }
     Ok(render(builder.sections, terminal_width, color))
@@ -49,6 +47,8 @@ struct Section {
     /// `None` for the untitled sections the builder opens inside nested lists;
     /// Python measures those as the four characters of `str(None)`.
     title: Option<String>,
+    /// Python's `if section.title:` (an empty key or the int `0` is not drawn).
+    title_visible: bool,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
     indent_level: usize,
@@ -166,6 +166,49 @@ fn dashes(n: i64) -> String {
     "-".repeat(usize::try_from(n).unwrap_or(0))
 }
 
+/// A dict key, or (when the builder mistakes a list of integers for a dict, as
+/// Python does by indexing the list with its own elements) an integer index. Python
+/// keeps such ints as column headers and section titles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Key {
+    Str(String),
+    /// An int or bool list element: its value as an index and its `str()`.
+    Int(i64, String),
+}
+
+impl Key {
+    fn text(&self) -> &str {
+        match self {
+            Self::Str(s) | Self::Int(_, s) => s,
+        }
+    }
+
+    /// Python truthiness of the key used as a section title (`if section.title:`).
+    fn truthy(&self) -> bool {
+        match self {
+            Self::Str(s) => !s.is_empty(),
+            Self::Int(n, _) => *n != 0,
+        }
+    }
+
+    /// Set membership: `1 == True` in Python, but `'1' != 1`.
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Str(a), Self::Str(b)) => a == b,
+            (Self::Int(a, _), Self::Int(b, _)) => a == b,
+            _ => false,
+        }
+    }
+
+    fn python_type(&self) -> &'static str {
+        match self {
+            Self::Str(_) => "str",
+            Self::Int(_, s) if s == "True" || s == "False" => "bool",
+            Self::Int(..) => "int",
+        }
+    }
+}
+
 #[derive(Default)]
 struct Builder {
     sections: Vec<Section>,
@@ -183,9 +226,10 @@ impl Builder {
             .ok_or_else(|| "'NoneType' object has no attribute 'add_row'".to_owned())
     }
 
-    fn new_section(&mut self, title: Option<&str>, indent_level: usize) {
+    fn new_section(&mut self, title: Option<&Key>, indent_level: usize) {
         self.sections.push(Section {
-            title: title.map(str::to_owned),
+            title: title.map(|k| k.text().to_owned()),
+            title_visible: title.is_some_and(Key::truthy),
             indent_level,
             ..Section::default()
         });
@@ -202,7 +246,7 @@ impl Builder {
     /// `TableFormatter._build_table`: returns whether anything was added.
     fn build(
         &mut self,
-        title: Option<&str>,
+        title: Option<&Key>,
         current: &Value,
         indent_level: usize,
     ) -> Result<bool, String> {
@@ -258,7 +302,7 @@ impl Builder {
         }
         for key in more {
             if let Some(value) = current.get(&key) {
-                self.build(Some(&key), value, indent_level + 1)?;
+                self.build(Some(&Key::Str(key)), value, indent_level + 1)?;
             }
         }
         Ok(())
@@ -268,22 +312,25 @@ impl Builder {
         &mut self,
         current: &[Value],
         indent_level: usize,
-        title: Option<&str>,
+        title: Option<&Key>,
     ) -> Result<(), String> {
         let (headers, more) = group_scalar_keys_from_list(current)?;
-        self.add_header(headers.clone())?;
+        let header_row: Vec<String> = headers.iter().map(|k| k.text().to_owned()).collect();
+        self.add_header(header_row.clone())?;
         for (index, element) in current.iter().enumerate() {
             if index > 0 && !more.is_empty() {
                 self.new_section(title, indent_level);
-                self.add_header(headers.clone())?;
+                self.add_header(header_row.clone())?;
             }
-            // Only an empty str or list gets here besides dicts (anything else failed
-            // while grouping keys). Python calls `.get` once per header, so with no
-            // headers it never notices the element is not a dict.
+            // Python calls `element.get(header, '')` once per header, so a non-dict
+            // element only fails when there is at least one header.
             let row = match element {
                 Value::Object(map) => headers
                     .iter()
-                    .map(|h| map.get(h).map(py_str).unwrap_or_default())
+                    .map(|h| match h {
+                        Key::Str(k) => map.get(k).map(py_str).unwrap_or_default(),
+                        Key::Int(..) => String::new(),
+                    })
                     .collect(),
                 _ if headers.is_empty() => Vec::new(),
                 other => {
@@ -295,22 +342,68 @@ impl Builder {
             };
             self.add_row(row)?;
             for key in &more {
-                match element {
-                    Value::Object(map) => {
-                        if let Some(value) = map.get(key) {
-                            self.build(Some(key), value, indent_level + 1)?;
+                // `if remaining in element: ... element[remaining]`.
+                let found = match (element, key) {
+                    (Value::Object(map), Key::Str(k)) => map.get(k),
+                    (Value::Object(_), Key::Int(..)) => None,
+                    (Value::String(s), Key::Str(k)) => {
+                        if s.contains(k.as_str()) {
+                            return Err("string indices must be integers, not 'str'".to_owned());
+                        }
+                        None
+                    }
+                    (Value::String(_), Key::Int(..)) => {
+                        return Err(format!(
+                            "'in <string>' requires string as left operand, not {}",
+                            key.python_type()
+                        ));
+                    }
+                    (Value::Array(items), Key::Str(k)) => {
+                        if items.iter().any(|i| i.as_str() == Some(k)) {
+                            return Err(
+                                "list indices must be integers or slices, not str".to_owned()
+                            );
+                        }
+                        None
+                    }
+                    (Value::Array(items), Key::Int(n, _)) => {
+                        if items.iter().any(|i| numeric_eq(i, *n)) {
+                            let at = python_index(items.len(), *n)
+                                .ok_or_else(|| "list index out of range".to_owned())?;
+                            items.get(at)
+                        } else {
+                            None
                         }
                     }
-                    // `key in element` is a substring test on a str, and `''` is in `''`.
-                    Value::String(s) if s.contains(key.as_str()) => {
-                        return Err("string indices must be integers, not 'str'".to_owned());
-                    }
-                    _ => {}
+                    _ => None,
+                };
+                if let Some(value) = found {
+                    self.build(Some(key), value, indent_level + 1)?;
                 }
             }
         }
         Ok(())
     }
+}
+
+/// Python `x == n` for a JSON value and an int (bools and integral floats count).
+fn numeric_eq(value: &Value, n: i64) -> bool {
+    match value {
+        Value::Bool(b) => i64::from(*b) == n,
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "Python compares int and float exactly enough here"
+        )]
+        Value::Number(x) => x.as_i64() == Some(n) || x.as_f64() == Some(n as f64),
+        _ => false,
+    }
+}
+
+/// A Python list index (negative counts from the end), if in range.
+fn python_index(len: usize, index: i64) -> Option<usize> {
+    let len = i64::try_from(len).ok()?;
+    let resolved = if index < 0 { len + index } else { index };
+    usize::try_from(resolved).ok().filter(|&i| to_i64(i) < len)
 }
 
 fn group_scalar_keys(current: &Map<String, Value>) -> (Vec<String>, Vec<String>) {
@@ -328,45 +421,94 @@ fn group_scalar_keys(current: &Map<String, Value>) -> (Vec<String>, Vec<String>)
     (headers, more)
 }
 
+/// `_group_scalar_keys` applied to a list: Python iterates it and indexes it with
+/// each element, so integers become keys and anything else raises.
+fn group_list_as_dict(items: &[Value]) -> Result<(Vec<Key>, Vec<Key>), String> {
+    let mut headers = Vec::new();
+    let mut more = Vec::new();
+    for element in items {
+        let key = match element {
+            Value::Bool(b) => Key::Int(i64::from(*b), py_str(element)),
+            Value::Number(n) if !n.is_f64() => match n.as_i64() {
+                Some(i) => Key::Int(i, n.to_string()),
+                None => return Err("cannot fit 'int' into an index-sized integer".to_owned()),
+            },
+            other => {
+                return Err(format!(
+                    "list indices must be integers or slices, not {}",
+                    py_type_name(other)
+                ));
+            }
+        };
+        let Key::Int(index, _) = key else { continue };
+        let target = python_index(items.len(), index)
+            .and_then(|i| items.get(i))
+            .ok_or_else(|| "list index out of range".to_owned())?;
+        if is_scalar(target) {
+            headers.push(key);
+        } else {
+            more.push(key);
+        }
+    }
+    Ok((headers, more))
+}
+
+/// `sorted(set_of_keys)`: strings sort among themselves, ints among themselves, and
+/// a mix raises (Python's set order, hence which operand comes first, is hash-seeded).
+fn sort_keys(keys: Vec<Key>) -> Result<Vec<Key>, String> {
+    let ints: Vec<&Key> = keys.iter().filter(|k| matches!(k, Key::Int(..))).collect();
+    if let Some(first_int) = ints.first()
+        && ints.len() < keys.len()
+    {
+        return Err(format!(
+            "'<' not supported between instances of '{}' and 'str'",
+            first_int.python_type()
+        ));
+    }
+    let mut keys = keys;
+    keys.sort_by(|a, b| match (a, b) {
+        (Key::Int(x, _), Key::Int(y, _)) => x.cmp(y),
+        _ => a.text().cmp(b.text()),
+    });
+    Ok(keys)
+}
+
+fn insert_unique(set: &mut Vec<Key>, key: Key) {
+    if !set.iter().any(|k| k.same(&key)) {
+        set.push(key);
+    }
+}
+
 /// `_group_scalar_keys_from_list`. Every element is treated as a dict; for the
 /// non-dict elements Python fails while iterating them, with these messages.
-fn group_scalar_keys_from_list(
-    list_of_dicts: &[Value],
-) -> Result<(Vec<String>, Vec<String>), String> {
-    let mut headers = BTreeSet::new();
-    let mut more = BTreeSet::new();
+fn group_scalar_keys_from_list(list_of_dicts: &[Value]) -> Result<(Vec<Key>, Vec<Key>), String> {
+    let mut headers = Vec::new();
+    let mut more = Vec::new();
     for item in list_of_dicts {
-        match item {
+        let (h, m) = match item {
             Value::Object(map) => {
                 let (h, m) = group_scalar_keys(map);
-                headers.extend(h);
-                more.extend(m);
+                (
+                    h.into_iter().map(Key::Str).collect(),
+                    m.into_iter().map(Key::Str).collect(),
+                )
             }
-            // Iterating an empty str or list yields nothing; the later `.get` fails.
-            Value::String(s) if s.is_empty() => {}
-            Value::Array(items) if items.is_empty() => {}
+            Value::Array(items) => group_list_as_dict(items)?,
+            // Iterating an empty str yields nothing; the later `.get` may fail.
+            Value::String(s) if s.is_empty() => (Vec::new(), Vec::new()),
             Value::String(_) => return Err("string indices must be integers, not 'str'".into()),
-            Value::Array(items) => {
-                return Err(match items.first() {
-                    Some(first @ (Value::Number(_) | Value::Bool(_))) if !matches!(first, Value::Number(n) if n.is_f64()) =>
-                    {
-                        // Integer elements index the list itself; whatever that finds,
-                        // the following `.get` on the list fails.
-                        "'list' object has no attribute 'get'".to_owned()
-                    }
-                    Some(first) => format!(
-                        "list indices must be integers or slices, not {}",
-                        py_type_name(first)
-                    ),
-                    None => "'list' object has no attribute 'get'".to_owned(),
-                });
-            }
             other => {
                 return Err(format!("'{}' object is not iterable", py_type_name(other)));
             }
+        };
+        for key in h {
+            insert_unique(&mut headers, key);
+        }
+        for key in m {
+            insert_unique(&mut more, key);
         }
     }
-    Ok((headers.into_iter().collect(), more.into_iter().collect()))
+    Ok((sort_keys(headers)?, sort_keys(more)?))
 }
 
 /// `convert_to_vertical_table`: single-row sections with headers become key/value rows.
@@ -375,6 +517,7 @@ fn convert_to_vertical(sections: &mut [Section]) {
         if section.rows.len() == 1 && !section.headers.is_empty() {
             let mut vertical = Section {
                 title: section.title.take(),
+                title_visible: section.title_visible,
                 indent_level: section.indent_level,
                 ..Section::default()
             };
@@ -490,7 +633,7 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut 
     };
     let max_width = max_width - to_i64(section.indent_level) * 2;
 
-    if let Some(title) = section.title.as_deref().filter(|t| !t.is_empty()) {
+    if let Some(title) = section.title.as_deref().filter(|_| section.title_visible) {
         write_line(&center_text(
             title,
             max_width,
@@ -597,8 +740,10 @@ mod tests {
 
     #[test]
     fn python_rounding_is_half_to_even() {
-        let mut section = Section::default();
-        section.max_widths = vec![1, 1];
+        let mut section = Section {
+            max_widths: vec![1, 1],
+            ..Section::default()
+        };
         // 10 / 10 * 5 = 5 exactly; then 2.5 cases below round to even.
         assert_eq!(section.column_widths(10), vec![5, 5]);
         section.max_widths = vec![1];

@@ -12,7 +12,7 @@
 //!   characters that must be escaped; otherwise single quotes;
 //! * folding of long plain and quoted scalars at column 80 (columns counted in code
 //!   points, trailing space kept before the break, as ruamel writes it);
-//! * keys of 128+ characters or with line breaks written as explicit `? key` entries.
+//! * keys of 123+ characters or with line breaks written as explicit `? key` entries.
 //!
 //! A top-level JSON scalar never reaches ruamel: `YAMLDumper.dump` writes it with
 //! `json.dump(..., ensure_ascii=False)`; that lives in [`crate::render`].
@@ -26,6 +26,8 @@ use crate::python::number_str;
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: usize = 2;
 const MAX_SIMPLE_KEY_LENGTH: usize = 128;
+/// `len("!!str")`.
+const STR_TAG_LENGTH: usize = 5;
 
 /// Emits `value` (an object or array) as one YAML document.
 pub(crate) fn dump(value: &Value) -> String {
@@ -266,7 +268,10 @@ impl Emitter {
         for (key, value) in entries {
             self.write_indent();
             let analysis = analyze(key);
-            if key.chars().count() < MAX_SIMPLE_KEY_LENGTH && !analysis.multiline {
+            // ruamel's `check_simple_key` also counts the prepared tag (`!!str`, five
+            // characters) even though it is never written, so keys of 123+ characters
+            // already become explicit `? key` entries.
+            if key.chars().count() + STR_TAG_LENGTH < MAX_SIMPLE_KEY_LENGTH && !analysis.multiline {
                 self.node(&Node::Key(key), Context::SimpleKey);
                 self.write_indicator(":", false, false, false);
             } else {
@@ -488,12 +493,13 @@ fn double_quoted_needs_backslash(chars: &[char], start: usize, end: usize) -> bo
     let between = &chars[end..space_pos];
     let prev_two_spaces =
         end >= 1 && chars.get(end - 1) == Some(&' ') && chars.get(end) == Some(&' ');
-    !(!between.contains(&'"')
-        && !between.contains(&'\'')
-        && after != ' '
-        && after != '\n'
-        && !prev_two_spaces
-        && start != end)
+    // The fold can drop the backslash only when the next word is plain text.
+    between.contains(&'"')
+        || between.contains(&'\'')
+        || after == ' '
+        || after == '\n'
+        || prev_two_spaces
+        || start == end
 }
 
 fn to_i64(n: usize) -> i64 {

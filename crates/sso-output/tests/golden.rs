@@ -267,6 +267,26 @@ fn random_yaml_corpus() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Sorting a set that mixes str and int keys fails in Python with the operands in
+/// set order, which depends on the per-process string hash seed; either order is
+/// what the AWS CLI may print.
+fn normalise_sort_error((out, err): Outcome) -> Outcome {
+    let err = err.map(|e| {
+        let prefix = "'<' not supported between instances of ";
+        match e
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once(" and "))
+        {
+            Some((a, b)) => {
+                let (x, y) = if a <= b { (a, b) } else { (b, a) };
+                format!("{prefix}{x} and {y}")
+            }
+            None => e,
+        }
+    });
+    (out, err)
+}
+
 #[test]
 fn random_table_corpus() {
     let cases = random_corpus("random_table.json");
@@ -286,7 +306,7 @@ fn random_table_corpus() {
                 case["output"].as_str().unwrap_or_default().to_owned(),
                 case["error"].as_str().map(str::to_owned),
             );
-            (got != want).then(|| {
+            (normalise_sort_error(got.clone()) != normalise_sort_error(want.clone())).then(|| {
                 format!(
                     "{} (width {})\n--- want ---\n{}{:?}\n--- got ---\n{}{:?}",
                     case["value"], opts.width, want.0, want.1, got.0, got.1

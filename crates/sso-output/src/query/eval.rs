@@ -908,7 +908,7 @@ fn merge_pairs(merged: &mut Map<String, Value>, items: &[Value]) -> Result<(), Q
             }
             Value::Null => "null".to_owned(),
             Value::Bool(b) => b.to_string(),
-            other => py_repr(other),
+            other @ Value::Number(_) => py_repr(other),
         };
         merged.insert(key, value.clone());
     }

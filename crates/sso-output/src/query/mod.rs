@@ -209,6 +209,16 @@ mod tests {
     }
 
     #[test]
+    fn deepest_accepted_expression_evaluates_without_overflow() {
+        // Each call level costs two parser levels (call, argument).
+        let depth = 120;
+        let expr = format!("{}a{}", "not_null(".repeat(depth), ")".repeat(depth));
+        assert_eq!(search(&expr, &json!({"a": 1})).ok(), Some(json!(1)));
+        let lists = format!("{}a{}", "[".repeat(250), "]".repeat(250));
+        assert!(search(&lists, &json!({"a": 1})).is_ok());
+    }
+
+    #[test]
     fn python_number_semantics() {
         let data = json!({"n": [1, 2, 3, 4], "f": 1.5});
         assert_eq!(search("avg(n)", &data).ok(), Some(json!(2.5)));

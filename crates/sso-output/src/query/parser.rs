@@ -19,26 +19,26 @@ pub(super) enum Node {
     Current,
     Field(String),
     /// `a.b.c`: each child applied to the previous result.
-    Subexpression(Vec<Node>),
+    Subexpression(Vec<Self>),
     /// `a[0][1]`: like `Subexpression`, but jmespath.py appends further index or slice
     /// children here instead of projecting (so `a[0][1:]` does not project).
-    IndexExpression(Vec<Node>),
+    IndexExpression(Vec<Self>),
     Index(i64),
     Slice(Option<i64>, Option<i64>, Option<i64>),
-    Projection(Box<Node>, Box<Node>),
-    ValueProjection(Box<Node>, Box<Node>),
-    FilterProjection(Box<Node>, Box<Node>, Box<Node>),
-    Flatten(Box<Node>),
+    Projection(Box<Self>, Box<Self>),
+    ValueProjection(Box<Self>, Box<Self>),
+    FilterProjection(Box<Self>, Box<Self>, Box<Self>),
+    Flatten(Box<Self>),
     Literal(Value),
-    MultiSelectList(Vec<Node>),
-    MultiSelectHash(Vec<(String, Node)>),
-    Or(Box<Node>, Box<Node>),
-    And(Box<Node>, Box<Node>),
-    Not(Box<Node>),
-    Pipe(Box<Node>, Box<Node>),
-    Comparator(Comparator, Box<Node>, Box<Node>),
-    Function(String, Vec<Node>),
-    Expref(Box<Node>),
+    MultiSelectList(Vec<Self>),
+    MultiSelectHash(Vec<(String, Self)>),
+    Or(Box<Self>, Box<Self>),
+    And(Box<Self>, Box<Self>),
+    Not(Box<Self>),
+    Pipe(Box<Self>, Box<Self>),
+    Comparator(Comparator, Box<Self>, Box<Self>),
+    Function(String, Vec<Self>),
+    Expref(Box<Self>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +54,17 @@ pub(super) enum Comparator {
 /// Below this binding power a token ends a projection.
 const PROJECTION_STOP: u8 = 10;
 
+/// Nesting limit for sub-expressions. jmespath.py recurses too and dies with
+/// `RecursionError` a little beyond this; the limit keeps our stack bounded.
+const MAX_DEPTH: usize = 256;
+
 pub(super) fn parse(expression: &str) -> Result<Node, QueryError> {
     let tokens = tokenize(expression)?;
     let mut parser = Parser {
         expression,
         tokens,
         index: 0,
+        depth: 0,
     };
     let node = parser.expression(0)?;
     if parser.current() != Kind::Eof {
@@ -74,6 +79,7 @@ struct Parser<'a> {
     expression: &'a str,
     tokens: Vec<Token>,
     index: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -156,6 +162,19 @@ impl Parser<'_> {
     }
 
     fn expression(&mut self, binding_power: u8) -> Result<Node, QueryError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(QueryError::Syntax {
+                expression: self.expression.to_owned(),
+                message: "maximum recursion depth exceeded".to_owned(),
+            });
+        }
+        self.depth += 1;
+        let result = self.expression_inner(binding_power);
+        self.depth -= 1;
+        result
+    }
+
+    fn expression_inner(&mut self, binding_power: u8) -> Result<Node, QueryError> {
         let token = self.token(0).clone();
         self.advance();
         let mut left = self.nud(&token)?;
@@ -527,6 +546,19 @@ mod tests {
             error("`[1,2]` b"),
             "Unexpected token: b: Parse error at column 8, token \"b\" (UNQUOTED_IDENTIFIER), for expression:\n\"`[1,2]` b\"\n         ^"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}a{}", "(".repeat(200), ")".repeat(200));
+        assert!(parse(&deep).is_ok());
+        let too_deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
+        assert_eq!(
+            parse(&too_deep).err().map(|e| e.to_string()).as_deref(),
+            Some("maximum recursion depth exceeded")
+        );
+        let chained = format!("a{}", ".b".repeat(5000));
+        assert!(parse(&chained).is_ok(), "flat chains do not nest");
     }
 
     #[test]
