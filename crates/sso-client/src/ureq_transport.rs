@@ -101,6 +101,10 @@ impl UreqTransport {
             .http_status_as_error(false)
             // botocore does not follow redirects: a 3xx is an error response.
             .max_redirects(0)
+            // ureq's 128 KiB defaults cost ~18% of a call's instructions in zero-filling (see
+            // bench/README.md); SSO responses and their headers are a few KiB.
+            .input_buffer_size(32 * 1024)
+            .output_buffer_size(32 * 1024)
             // We write every header ourselves, botocore-style; ureq adds only Host and
             // Content-Length.
             .user_agent("")
