@@ -361,9 +361,8 @@ mod tests {
 
     #[test]
     fn long_options_may_be_abbreviated_like_argparse() {
-        let cli =
-            Cli::try_parse_from(["aws-sso", "list-accounts", "--access", "tok", "--prof=x"])
-                .unwrap();
+        let cli = Cli::try_parse_from(["aws-sso", "list-accounts", "--access", "tok", "--prof=x"])
+            .unwrap();
         let Some(Command::ListAccounts(args)) = cli.command else {
             panic!("wrong command")
         };

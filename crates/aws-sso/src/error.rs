@@ -100,7 +100,12 @@ impl CliError {
                 let _ = write!(out, "\n{}{message}\n\n{USAGE}", prefix(format));
             }
             Self::ParamValidation(message) => {
-                out.push_str(&render_failure(format, Some("ParamValidation"), message, None));
+                out.push_str(&render_failure(
+                    format,
+                    Some("ParamValidation"),
+                    message,
+                    None,
+                ));
             }
             Self::Failure {
                 code,

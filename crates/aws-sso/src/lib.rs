@@ -153,7 +153,9 @@ fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
             );
             let suggestions = context_strings(error, ContextKind::SuggestedSubcommand);
             if !suggestions.is_empty() {
-                message.push_str(&format!("\n\nInvalid choice: '{given}', maybe you meant:\n"));
+                message.push_str(&format!(
+                    "\n\nInvalid choice: '{given}', maybe you meant:\n"
+                ));
                 for suggestion in suggestions {
                     message.push_str(&format!("\n  * {suggestion}"));
                 }

@@ -74,6 +74,9 @@ impl Renderer {
                 title: operation.to_owned(),
                 width: terminal_width(context),
                 color,
+                // Colour written straight to stdout (not through the pager) carries the extra
+                // reset codes the AWS CLI's colorama wrapper adds.
+                color_unpaged: color && pager.is_none(),
             },
             pager,
         })

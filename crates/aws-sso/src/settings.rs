@@ -123,9 +123,12 @@ impl Resolved {
             region,
             api_command,
         )?;
-        context
-            .printer
-            .debug(|| format!("SSO portal endpoint: {} ({})", endpoint.url, endpoint.source));
+        context.printer.debug(|| {
+            format!(
+                "SSO portal endpoint: {} ({})",
+                endpoint.url, endpoint.source
+            )
+        });
         Ok(PortalClient::new(
             endpoint.url,
             region,

@@ -347,6 +347,11 @@ pub(crate) fn uuid4() -> String {
         bytes[..8].copy_from_slice(&random_u64().to_le_bytes());
         bytes[8..].copy_from_slice(&random_u64().to_le_bytes());
     }
+    format_uuid4(bytes)
+}
+
+/// Formats 16 random bytes as a version-4 UUID (sets the version and variant bits).
+pub fn format_uuid4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0F) | 0x40;
     bytes[8] = (bytes[8] & 0x3F) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

@@ -118,6 +118,11 @@ pub struct RenderOptions {
     /// Colour table cells and borders the way the AWS CLI does with `--color on`
     /// (or `auto` on a TTY).
     pub color: bool,
+    /// Only with `color`: the output goes straight to stdout rather than into the
+    /// pager. The AWS CLI's colour support (colorama with `autoreset=True`) then
+    /// wraps stdout and appends `ESC[0m` after every write, so table lines carry
+    /// extra reset codes; through the pager pipe they do not.
+    pub color_unpaged: bool,
 }
 
 impl Default for RenderOptions {
@@ -126,6 +131,7 @@ impl Default for RenderOptions {
             title: String::new(),
             width: 80,
             color: false,
+            color_unpaged: false,
         }
     }
 }
@@ -169,11 +175,14 @@ pub fn render(
             format!("{}\n", python::json_pretty(value))
         }),
         OutputFormat::Text => render_text_page(value),
-        OutputFormat::Table => table::render_table(&opts.title, value, opts.width, opts.color)
-            .map_err(|message| RenderError {
-                message,
-                partial_output: String::new(),
-            }),
+        OutputFormat::Table => {
+            table::render_table(&opts.title, value, opts.width, table_color(opts)).map_err(
+                |message| RenderError {
+                    message,
+                    partial_output: String::new(),
+                },
+            )
+        }
         OutputFormat::Yaml => Ok(if is_empty_object {
             String::new()
         } else {
@@ -185,6 +194,14 @@ pub fn render(
             render_yaml_stream_page(value)
         }),
         OutputFormat::Off => Ok(String::new()),
+    }
+}
+
+fn table_color(opts: &RenderOptions) -> table::Color {
+    match (opts.color, opts.color_unpaged) {
+        (false, _) => table::Color::Off,
+        (true, false) => table::Color::On,
+        (true, true) => table::Color::OnAutoreset,
     }
 }
 

@@ -33,13 +33,47 @@ pub(crate) fn render_table(
     title: &str,
     value: &Value,
     terminal_width: usize,
-    color: bool,
+    color: Color,
 ) -> Result<String, String> {
     let mut builder = Builder::default();
     if !builder.build(Some(&Key::Str(title.to_owned())), value, 0)? {
         return Ok(String::new());
     }
     Ok(render(builder.sections, terminal_width, color))
+}
+
+/// How the table is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Color {
+    Off,
+    On,
+    /// Colour written straight to stdout: colorama's `autoreset` wrapper (installed
+    /// by `ColorizedStyler`) appends `ESC[0m` after every `write()` call.
+    OnAutoreset,
+}
+
+/// The output stream as the table renderer sees it, reproducing write boundaries.
+struct Sink {
+    out: String,
+    autoreset: bool,
+}
+
+impl Sink {
+    fn write(&mut self, text: &str) {
+        self.out.push_str(text);
+        if self.autoreset {
+            self.out.push_str(RESET);
+        }
+    }
+
+    /// `IndentedStream.write` for a line: bars, text, bars, newline, each written
+    /// separately (even when there are no bars).
+    fn write_line(&mut self, bars: &str, line: &str) {
+        self.write(bars);
+        self.write(line);
+        self.write(bars);
+        self.write("\n");
+    }
 }
 
 #[derive(Default)]
@@ -605,7 +639,7 @@ fn line_break(widths: &[i64]) -> String {
 }
 
 /// `MultiTable.render`.
-fn render(mut sections: Vec<Section>, terminal_width: usize, color: bool) -> String {
+fn render(mut sections: Vec<Section>, terminal_width: usize, color: Color) -> String {
     let max_of =
         |sections: &[Section]| sections.iter().map(Section::total_width).max().unwrap_or(0);
     let mut max_width = max_of(&sections);
@@ -613,36 +647,30 @@ fn render(mut sections: Vec<Section>, terminal_width: usize, color: bool) -> Str
         convert_to_vertical(&mut sections);
         max_width = max_of(&sections);
     }
-    let styler = Styler { color };
-    let mut out = dashes(max_width);
-    out.push('\n');
+    let styler = Styler {
+        color: color != Color::Off,
+    };
+    let mut sink = Sink {
+        out: String::new(),
+        autoreset: color == Color::OnAutoreset,
+    };
+    sink.write(&format!("{}\n", dashes(max_width)));
     for section in &sections {
-        render_section(section, max_width, &styler, &mut out);
+        render_section(section, max_width, &styler, &mut sink);
     }
-    out
+    sink.out
 }
 
-fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut String) {
+fn render_section(section: &Section, max_width: i64, styler: &Styler, sink: &mut Sink) {
+    // Every line is wrapped in one bar per indent level (`IndentedStream`).
     let bars = styler.bar().repeat(section.indent_level);
-    // `IndentedStream.write`: every line is wrapped in one bar per indent level.
-    let mut write_line = |line: &str| {
-        out.push_str(&bars);
-        out.push_str(line);
-        out.push_str(&bars);
-        out.push('\n');
-    };
     let max_width = max_width - to_i64(section.indent_level) * 2;
 
     if let Some(title) = section.title.as_deref().filter(|_| section.title_visible) {
-        write_line(&center_text(
-            title,
-            max_width,
-            "|",
-            "|",
-            to_i64(text_length(title)),
-        ));
+        let line = center_text(title, max_width, "|", "|", to_i64(text_length(title)));
+        sink.write_line(&bars, &line);
         if section.headers.is_empty() && section.rows.is_empty() {
-            write_line(&format!("+{}+", dashes(max_width - 2)));
+            sink.write_line(&bars, &format!("+{}+", dashes(max_width - 2)));
         }
     }
 
@@ -659,8 +687,8 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut 
                 to_i64(text_length(header)),
             ));
         }
-        write_line(&line_break(&widths));
-        write_line(&line);
+        sink.write_line(&bars, &line_break(&widths));
+        sink.write_line(&bars, &line);
     }
 
     if !section.rows.is_empty() {
@@ -668,7 +696,7 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut 
         if widths.is_empty() {
             return;
         }
-        write_line(&line_break(&widths));
+        sink.write_line(&bars, &line_break(&widths));
         for row in &section.rows {
             let mut line = String::new();
             for (i, (&width, element)) in widths.iter().zip(row).enumerate() {
@@ -681,9 +709,9 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, out: &mut 
                     to_i64(text_length(element)),
                 ));
             }
-            write_line(&line);
+            sink.write_line(&bars, &line);
         }
-        write_line(&line_break(&widths));
+        sink.write_line(&bars, &line_break(&widths));
     }
 }
 
@@ -693,7 +721,7 @@ mod tests {
     use serde_json::json;
 
     fn table(value: &Value, width: usize) -> String {
-        render_table("ListAccounts", value, width, false).unwrap_or_else(|e| panic!("{e}"))
+        render_table("ListAccounts", value, width, Color::Off).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -729,12 +757,12 @@ mod tests {
 
     #[test]
     fn ragged_rows_fail_like_python() {
-        let err = render_table("T", &json!([[1, 2], [3]]), 80, false).err();
+        let err = render_table("T", &json!([[1, 2], [3]]), 80, Color::Off).err();
         assert_eq!(
             err.as_deref(),
             Some("Row should have 2 elements, instead it has 1")
         );
-        let err = render_table("T", &json!([{"a": 1}, 5]), 80, false).err();
+        let err = render_table("T", &json!([{"a": 1}, 5]), 80, Color::Off).err();
         assert_eq!(err.as_deref(), Some("'int' object is not iterable"));
     }
 
@@ -755,7 +783,7 @@ mod tests {
 
     #[test]
     fn colour_wraps_cells_and_bars() {
-        let out = render_table("T", &json!({"k": {"a": "v"}}), 80, true).unwrap_or_default();
+        let out = render_table("T", &json!({"k": {"a": "v"}}), 80, Color::On).unwrap_or_default();
         assert!(out.contains("\x1b[2m\x1b[33m|\x1b[0m"), "{out:?}");
         assert!(out.contains("\x1b[1m\x1b[34mv\x1b[0m"), "{out:?}");
     }

@@ -24,6 +24,7 @@ import shutil
 import sys
 
 import colorama
+import colorama.ansitowin32
 
 # `ColorizedStyler` calls colorama.init(autoreset=True), which wraps sys.stdout and
 # sys.stderr; our streams are StringIO, so keep the real ones untouched.
@@ -69,10 +70,19 @@ def json_out(value, query):
     return run(lambda s: JSONFormatter(args(query))('op', value, s))
 
 
-def table_out(value, query, title, width, color):
+def table_out(value, query, title, width, color, unpaged=False):
     _WIDTH[0] = width
     fmt = TableFormatter(args(query, 'on' if color else 'off'))
-    return run(lambda s: fmt(title, value, s))
+    if not unpaged:
+        return run(lambda s: fmt(title, value, s))
+
+    # Without a pager the AWS CLI writes to sys.stdout as wrapped by the
+    # colorama.init(autoreset=True, strip=False) call in ColorizedStyler.
+    def go(stream):
+        wrapper = colorama.ansitowin32.AnsiToWin32(stream, strip=False, autoreset=True)
+        fmt(title, value, wrapper.stream)
+
+    return run(go)
 
 
 def text_pages_out(pages, next_token, query):
@@ -262,6 +272,10 @@ CASES = [
     dict(name='awkward_strings', title='Awkward', value=AWKWARD),
     dict(name='nested', title='DescribeInstances', value=NESTED),
     dict(name='nested_color', title='DescribeInstances', value=NESTED, color=True),
+    dict(name='nested_color_unpaged', title='DescribeInstances', value=NESTED, color=True,
+         color_unpaged=True),
+    dict(name='list_accounts_color_unpaged', title='ListAccounts', value=list_accounts(ACCOUNTS),
+         color=True, color_unpaged=True),
     dict(name='nested_w60', title='DescribeInstances', value=NESTED, width=60),
     dict(name='query_scalar_string', title='GetRoleCredentials', value=CREDENTIALS,
          query='roleCredentials.accessKeyId'),
@@ -307,15 +321,17 @@ def gen_cases():
         os.makedirs(d)
         value, query = case['value'], case.get('query')
         title, width, color = case['title'], case.get('width', 80), case.get('color', False)
+        unpaged = case.get('color_unpaged', False)
         spec = {
-            'title': title, 'width': width, 'color': color, 'query': query, 'value': value,
+            'title': title, 'width': width, 'color': color, 'color_unpaged': unpaged,
+            'query': query, 'value': value,
             'text_pages': case.get('text_pages'), 'next_token': case.get('next_token'),
             'stream_pages': case.get('stream_pages'),
         }
         write(os.path.join(d, 'case.json'), json.dumps(spec, indent=2, ensure_ascii=False) + '\n')
         outputs = {
             'json': json_out(value, query),
-            'table': table_out(value, query, title, width, color),
+            'table': table_out(value, query, title, width, color, unpaged),
             'yaml': yaml_out(value, query),
             'yaml-stream': yaml_stream_out(value, case.get('stream_pages'), query),
         }

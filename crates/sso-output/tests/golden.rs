@@ -65,6 +65,7 @@ impl Case {
                     .and_then(|w| usize::try_from(w).ok())
                     .unwrap_or(80),
                 color: spec["color"].as_bool().unwrap_or(false),
+                color_unpaged: spec["color_unpaged"].as_bool().unwrap_or(false),
             },
             text_pages: pages("text_pages"),
             next_token: spec["next_token"].as_str().map(str::to_owned),
@@ -300,6 +301,7 @@ fn random_table_corpus() {
                     .and_then(|w| usize::try_from(w).ok())
                     .unwrap_or(80),
                 color: case["color"].as_bool().unwrap_or(false),
+                color_unpaged: false,
             };
             let got = from_result(render(OutputFormat::Table, &case["value"], &opts));
             let want = (

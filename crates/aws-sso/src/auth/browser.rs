@@ -59,7 +59,11 @@ fn candidate_commands(env: &Env, wsl: bool, macos: bool) -> Vec<Vec<String>> {
         return commands;
     }
     if let Some(list) = env.non_empty(vars::BROWSER) {
-        commands.extend(list.split(':').filter(|c| !c.trim().is_empty()).map(split_words));
+        commands.extend(
+            list.split(':')
+                .filter(|c| !c.trim().is_empty())
+                .map(split_words),
+        );
     }
     if wsl {
         commands.push(vec!["wslview".into(), "%s".into()]);
@@ -67,7 +71,9 @@ fn candidate_commands(env: &Env, wsl: bool, macos: bool) -> Vec<Vec<String>> {
     }
     if macos {
         commands.push(vec!["open".into(), "%s".into()]);
-    } else if env.non_empty(vars::DISPLAY).is_some() || env.non_empty(vars::WAYLAND_DISPLAY).is_some() {
+    } else if env.non_empty(vars::DISPLAY).is_some()
+        || env.non_empty(vars::WAYLAND_DISPLAY).is_some()
+    {
         commands.push(vec!["xdg-open".into(), "%s".into()]);
     }
     commands
@@ -136,7 +142,10 @@ mod tests {
                 vec!["my browser".to_owned(), "%s".to_owned()],
             ]
         );
-        assert_eq!(fill(&commands[0], "http://x"), ["firefox", "--new-tab", "http://x"]);
+        assert_eq!(
+            fill(&commands[0], "http://x"),
+            ["firefox", "--new-tab", "http://x"]
+        );
         assert_eq!(fill(&commands[1], "http://x"), ["my browser", "http://x"]);
     }
 
@@ -150,13 +159,19 @@ mod tests {
         assert_eq!(programs, ["wslview", "explorer.exe", "xdg-open"]);
         // A headless Linux box has nothing to try: the printed URL is the way.
         assert!(candidate_commands(&Env::default(), false, false).is_empty());
-        assert_eq!(candidate_commands(&Env::default(), false, true)[0][0], "open");
+        assert_eq!(
+            candidate_commands(&Env::default(), false, true)[0][0],
+            "open"
+        );
     }
 
     #[test]
     fn the_test_hook_wins() {
         let env = Env::from_pairs([("AWS_SSO_TEST_BROWSER", "/bin/x"), ("BROWSER", "y")]);
-        assert_eq!(candidate_commands(&env, true, false), [vec!["/bin/x".to_owned()]]);
+        assert_eq!(
+            candidate_commands(&env, true, false),
+            [vec!["/bin/x".to_owned()]]
+        );
     }
 
     #[test]

@@ -50,7 +50,11 @@ impl CallbackListener {
     }
 
     /// Serves requests until one carries `error`, or `code` and `state`; returns the code.
-    pub(crate) fn wait(&self, expected_state: &str, timeout: Duration) -> Result<String, CallbackError> {
+    pub(crate) fn wait(
+        &self,
+        expected_state: &str,
+        timeout: Duration,
+    ) -> Result<String, CallbackError> {
         let deadline = Instant::now() + timeout;
         loop {
             match self.listener.accept() {
@@ -90,12 +94,20 @@ fn handle(stream: TcpStream, expected_state: &str) -> Option<Result<String, Call
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
     let query = target.split_once('?').map_or("", |(_, q)| q);
     let params = parse_query(query);
-    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
 
     let outcome = if let Some(error) = get("error") {
         Some((
             Err(CallbackError::Denied),
-            format!("The authentication redirect failed with the following error: {}", html_escape(error)),
+            format!(
+                "The authentication redirect failed with the following error: {}",
+                html_escape(error)
+            ),
         ))
     } else if let (Some(code), Some(state)) = (get("code"), get("state")) {
         if state == expected_state {
@@ -114,7 +126,9 @@ fn handle(stream: TcpStream, expected_state: &str) -> Option<Result<String, Call
     };
     let message = outcome
         .as_ref()
-        .map_or("Waiting for the sign-in to finish…", |(_, message)| message.as_str());
+        .map_or("Waiting for the sign-in to finish…", |(_, message)| {
+            message.as_str()
+        });
     let _ = respond(reader.into_inner(), message);
     outcome.map(|(result, _)| result)
 }
@@ -198,7 +212,10 @@ mod tests {
             std::net::IpAddr::V4(Ipv4Addr::LOCALHOST)
         );
         let port = listener.port;
-        assert_eq!(listener.redirect_uri(), format!("http://127.0.0.1:{port}/oauth/callback"));
+        assert_eq!(
+            listener.redirect_uri(),
+            format!("http://127.0.0.1:{port}/oauth/callback")
+        );
         let browser = std::thread::spawn(move || {
             let favicon = get(port, "/favicon.ico");
             let done = get(port, "/oauth/callback?code=c%2B1&state=s-1");
@@ -225,7 +242,10 @@ mod tests {
         let listener = CallbackListener::bind().unwrap();
         let port = listener.port;
         let browser = std::thread::spawn(move || {
-            get(port, "/oauth/callback?error=access_denied&error_description=no&state=mine")
+            get(
+                port,
+                "/oauth/callback?error=access_denied&error_description=no&state=mine",
+            )
         });
         assert!(matches!(
             listener.wait("mine", Duration::from_secs(5)),

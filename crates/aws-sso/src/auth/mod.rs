@@ -18,8 +18,8 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use sso_cache::{Cache, CachedToken, ClientRegistration, LoginFlow, RegistrationKey, TokenKey};
 use sso_client::wire::{
-    CreateTokenRequest, CreateTokenResponse, RegisterClientRequest, StartDeviceAuthorizationRequest,
-    TokenGrant,
+    CreateTokenRequest, CreateTokenResponse, RegisterClientRequest,
+    StartDeviceAuthorizationRequest, TokenGrant,
 };
 use sso_client::{ClientError, OidcClient, Sleeper};
 use sso_config::SsoTarget;
@@ -183,13 +183,14 @@ fn device_flow(
     registration: &ClientRegistration,
     seams: &LoginSeams<'_>,
 ) -> Result<CreateTokenResponse, CliError> {
-    let authorization = seams
-        .oidc
-        .start_device_authorization(&StartDeviceAuthorizationRequest {
-            client_id: registration.client_id.clone(),
-            client_secret: registration.client_secret.clone(),
-            start_url: target.start_url().to_owned(),
-        })?;
+    let authorization =
+        seams
+            .oidc
+            .start_device_authorization(&StartDeviceAuthorizationRequest {
+                client_id: registration.client_id.clone(),
+                client_secret: registration.client_secret.clone(),
+                start_url: target.start_url().to_owned(),
+            })?;
     let request = CreateTokenRequest {
         client_id: registration.client_id.clone(),
         client_secret: registration.client_secret.clone(),
@@ -208,7 +209,10 @@ fn device_flow(
     if let Some(token) = poll_once(seams.oidc, &request, &mut interval)? {
         return Ok(token);
     }
-    let uri = authorization.verification_uri.as_deref().unwrap_or_default();
+    let uri = authorization
+        .verification_uri
+        .as_deref()
+        .unwrap_or_default();
     let complete = authorization
         .verification_uri_complete
         .as_deref()
@@ -262,7 +266,9 @@ fn poll_once(
 
 /// The `--no-browser` text (both flows; the code block only when there is a user code).
 fn no_browser_prompt(uri: &str, user_code: Option<&str>, complete: Option<&str>) -> String {
-    let mut text = format!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{uri}\n");
+    let mut text = format!(
+        "Browser will not be automatically opened.\nPlease visit the following URL:\n\n{uri}\n"
+    );
     if let Some(code) = user_code {
         text.push_str(&format!("\nThen enter the code:\n\n{code}\n"));
         if let Some(complete) = complete {
@@ -377,7 +383,11 @@ mod tests {
     #[test]
     fn no_browser_text_matches_the_aws_cli() {
         assert_eq!(
-            no_browser_prompt("https://dev/", Some("ABCD-EFGH"), Some("https://dev/?user_code=ABCD-EFGH")),
+            no_browser_prompt(
+                "https://dev/",
+                Some("ABCD-EFGH"),
+                Some("https://dev/?user_code=ABCD-EFGH")
+            ),
             "Browser will not be automatically opened.\nPlease visit the following URL:\n\nhttps://dev/\n\nThen enter the code:\n\nABCD-EFGH\n\nAlternatively, you may visit the following URL which will autofill the code upon loading:\nhttps://dev/?user_code=ABCD-EFGH\n"
         );
         assert_eq!(

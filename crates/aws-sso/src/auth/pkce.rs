@@ -44,7 +44,8 @@ impl PkceChallenge {
         Ok(Self {
             challenge: challenge_for(&verifier),
             verifier: Secret::new(verifier),
-            state: uuid_v4(uuid),
+            // The OS CSPRNG or nothing: a guessable `state` would defeat its purpose.
+            state: sso_client::format_uuid4(uuid),
         })
     }
 }
@@ -52,21 +53,6 @@ impl PkceChallenge {
 /// The S256 challenge of a verifier.
 pub(crate) fn challenge_for(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-/// Formats 16 random bytes as a version-4 UUID.
-pub(crate) fn uuid_v4(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 /// Percent-encodes everything but `A-Za-z0-9-._~` (Python `quote(safe='')` on UTF-8).
@@ -168,7 +154,10 @@ mod tests {
             "c",
             "r",
             &pkce,
-            &["sso:account:access".into(), "codewhisperer:completions".into()],
+            &[
+                "sso:account:access".into(),
+                "codewhisperer:completions".into(),
+            ],
         );
         assert!(url.starts_with("http://127.0.0.1:9/authorize?"), "{url}");
         assert!(url.contains("&scopes=sso%3Aaccount%3Aaccess%20codewhisperer%3Acompletions&"));
@@ -176,7 +165,13 @@ mod tests {
 
     #[test]
     fn uuid_sets_version_and_variant_bits() {
-        assert_eq!(uuid_v4([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(
+            sso_client::format_uuid4([0xff; 16]),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
+        assert_eq!(
+            sso_client::format_uuid4([0; 16]),
+            "00000000-0000-4000-8000-000000000000"
+        );
     }
 }

@@ -44,7 +44,9 @@ pub(crate) fn access_token(
         match cache.try_lock_token(&key)? {
             Some(lock) => lock,
             None => {
-                printer.debug(|| "another process is refreshing the token; using the current one".into());
+                printer.debug(|| {
+                    "another process is refreshing the token; using the current one".into()
+                });
                 return Ok(token.access_token);
             }
         }
@@ -73,13 +75,29 @@ fn refresh_locked(
     match refresh(&token, target, clock, oidc) {
         Ok(fresh) => {
             lock.store(&fresh)?;
-            printer.debug(|| format!("refreshed the SSO token; it now expires at {}", fresh.expires_at));
+            printer.debug(|| {
+                format!(
+                    "refreshed the SSO token; it now expires at {}",
+                    fresh.expires_at
+                )
+            });
             Ok(fresh.access_token)
         }
         Err(error) => {
-            printer.debug(|| format!("refreshing the SSO token failed: {}", error.render(crate::error::ErrorFormat::Legacy).trim()));
+            printer.debug(|| {
+                format!(
+                    "refreshing the SSO token failed: {}",
+                    error.render(crate::error::ErrorFormat::Legacy).trim()
+                )
+            });
             let still_valid = token.expires_at > now;
-            let service_error = matches!(&error, CliError::Failure { class: sso_core::ExitClass::Service, .. });
+            let service_error = matches!(
+                &error,
+                CliError::Failure {
+                    class: sso_core::ExitClass::Service,
+                    ..
+                }
+            );
             // botocore swallows service errors and keeps using a still-valid token; other
             // errors (network) propagate only when the refresh was mandatory.
             if still_valid && (service_error || !mandatory) {
@@ -113,7 +131,8 @@ fn refresh(
         },
         scope: None,
     })?;
-    let expires_at = clock.now() + SignedDuration::from_secs(response.expires_in.unwrap_or_default());
+    let expires_at =
+        clock.now() + SignedDuration::from_secs(response.expires_in.unwrap_or_default());
     Ok(token.refreshed(
         target.start_url(),
         target.region(),

@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 use sso_cache::Cache;
+use sso_client::PortalClient;
 use sso_core::Secret;
 
 use crate::Context;
@@ -64,26 +65,24 @@ pub(crate) fn list_accounts(
     resolved: &Resolved,
     context: &Context,
 ) -> Result<(), CliError> {
-    let plan = paging::plan(
-        &args.paging,
-        global.no_paginate,
-        "nextToken, maxResults, accessToken",
-        &context.printer,
-    )?;
-    let renderer = output::Renderer::new(global, resolved, context, "ListAccounts")?;
-    let credentials = credentials(
-        args.access_token.as_deref(),
-        args.sso_session.as_deref(),
+    let listing = Listing {
+        operation: "ListAccounts",
+        members: "nextToken, maxResults, accessToken",
+        result_key: "accountList",
+        paging: &args.paging,
+        access_token: args.access_token.as_deref(),
+        sso_session: args.sso_session.as_deref(),
+    };
+    listing.run(
         global,
         resolved,
         context,
-    )?;
-    let portal = resolved.portal_client(context, &credentials.region, true)?;
-    let fetch = |next_token: Option<&str>, max_results: Option<i64>| -> Result<Map<String, Value>, CliError> {
-        let page = portal.list_accounts(&credentials.token, next_token, max_results)?;
-        Ok(as_object(page.to_value()))
-    };
-    run_paginated(plan, "accountList", fetch, &renderer, context)
+        |portal, token, next_token, max_results| {
+            Ok(portal
+                .list_accounts(token, next_token, max_results)?
+                .to_value())
+        },
+    )
 }
 
 /// `list-account-roles`.
@@ -93,28 +92,74 @@ pub(crate) fn list_account_roles(
     resolved: &Resolved,
     context: &Context,
 ) -> Result<(), CliError> {
-    let plan = paging::plan(
-        &args.paging,
-        global.no_paginate,
-        "nextToken, maxResults, accessToken, accountId",
-        &context.printer,
-    )?;
-    let renderer = output::Renderer::new(global, resolved, context, "ListAccountRoles")?;
-    let credentials = credentials(
-        args.access_token.as_deref(),
-        args.sso_session.as_deref(),
+    let account_id = args.account_id.as_deref().unwrap_or_default();
+    let listing = Listing {
+        operation: "ListAccountRoles",
+        members: "nextToken, maxResults, accessToken, accountId",
+        result_key: "roleList",
+        paging: &args.paging,
+        access_token: args.access_token.as_deref(),
+        sso_session: args.sso_session.as_deref(),
+    };
+    listing.run(
         global,
         resolved,
         context,
-    )?;
-    let account_id = args.account_id.clone().unwrap_or_default();
-    let portal = resolved.portal_client(context, &credentials.region, true)?;
-    let fetch = |next_token: Option<&str>, max_results: Option<i64>| -> Result<Map<String, Value>, CliError> {
-        let page =
-            portal.list_account_roles(&credentials.token, &account_id, next_token, max_results)?;
-        Ok(as_object(page.to_value()))
-    };
-    run_paginated(plan, "roleList", fetch, &renderer, context)
+        |portal, token, next_token, max_results| {
+            Ok(portal
+                .list_account_roles(token, account_id, next_token, max_results)?
+                .to_value())
+        },
+    )
+}
+
+/// What differs between the two paginated commands.
+struct Listing<'a> {
+    /// The operation name (table title).
+    operation: &'static str,
+    /// The operation's input members in model order, for botocore's "Unknown parameter".
+    members: &'static str,
+    /// The paginated list member.
+    result_key: &'static str,
+    paging: &'a crate::cli::PagingArgs,
+    access_token: Option<&'a str>,
+    sso_session: Option<&'a str>,
+}
+
+impl Listing<'_> {
+    /// Validates, resolves the token, pages and prints. `call` makes one request.
+    fn run(
+        &self,
+        global: &GlobalArgs,
+        resolved: &Resolved,
+        context: &Context,
+        call: impl Fn(
+            &PortalClient,
+            &Secret<String>,
+            Option<&str>,
+            Option<i64>,
+        ) -> Result<Value, CliError>,
+    ) -> Result<(), CliError> {
+        let plan = paging::plan(
+            self.paging,
+            global.no_paginate,
+            self.members,
+            &context.printer,
+        )?;
+        let renderer = output::Renderer::new(global, resolved, context, self.operation)?;
+        let credentials = credentials(
+            self.access_token,
+            self.sso_session,
+            global,
+            resolved,
+            context,
+        )?;
+        let portal = resolved.portal_client(context, &credentials.region, true)?;
+        let fetch = |next_token: Option<&str>, max_results: Option<i64>| {
+            call(&portal, &credentials.token, next_token, max_results).map(as_object)
+        };
+        run_paginated(plan, self.result_key, fetch, &renderer, context)
+    }
 }
 
 /// `get-role-credentials`.

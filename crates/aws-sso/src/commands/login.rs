@@ -11,7 +11,11 @@ use crate::error::CliError;
 use crate::settings::Resolved;
 
 /// Signs in with the flow the AWS CLI would choose and prints the success line.
-pub(crate) fn login(args: &LoginArgs, resolved: &Resolved, context: &Context) -> Result<(), CliError> {
+pub(crate) fn login(
+    args: &LoginArgs,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<(), CliError> {
     let target = resolved.sso_target(args.sso_session.as_deref())?;
     // sso-session configurations use PKCE unless told otherwise; legacy profiles can only
     // use the device flow (their registrations have no redirect URI).

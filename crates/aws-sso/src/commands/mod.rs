@@ -67,7 +67,10 @@ pub(crate) fn install_interrupt_handler() {
         let mut out = std::io::stdout();
         let _ = out.write_all(b"\n");
         let _ = out.flush();
-        #[expect(clippy::exit, reason = "the documented exit status of an interrupted run")]
+        #[expect(
+            clippy::exit,
+            reason = "the documented exit status of an interrupted run"
+        )]
         std::process::exit(130);
     });
 }

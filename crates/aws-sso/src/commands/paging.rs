@@ -66,7 +66,12 @@ pub(crate) fn plan(
     if no_paginate || manual {
         // Python truthiness: `--max-items 0` does not count as "given".
         let used: Vec<&str> = [
-            ("--starting-token", args.starting_token.as_deref().is_some_and(|t| !t.is_empty())),
+            (
+                "--starting-token",
+                args.starting_token
+                    .as_deref()
+                    .is_some_and(|t| !t.is_empty()),
+            ),
             ("--page-size", page_size.is_some_and(|v| v != 0)),
             ("--max-items", max_items.is_some_and(|v| v != 0)),
         ]
@@ -85,7 +90,9 @@ pub(crate) fn plan(
         });
     }
     if max_items.is_some_and(|n| n <= 0) {
-        printer.stderr("warning: Non-positive values for --max-items may result in undefined behavior.\n");
+        printer.stderr(
+            "warning: Non-positive values for --max-items may result in undefined behavior.\n",
+        );
     }
     let start = args
         .starting_token
@@ -103,9 +110,9 @@ pub(crate) fn plan(
 fn int_option(name: &str, value: Option<&str>) -> Result<Option<i64>, CliError> {
     value
         .map(|raw| {
-            raw.trim()
-                .parse::<i64>()
-                .map_err(|_| CliError::Usage(format!("argument {name}: invalid int value: '{raw}'")))
+            raw.trim().parse::<i64>().map_err(|_| {
+                CliError::Usage(format!("argument {name}: invalid int value: '{raw}'"))
+            })
         })
         .transpose()
 }
@@ -119,7 +126,10 @@ pub(crate) fn decode_starting_token(token: &str, members: &str) -> Result<Starti
         for (key, value) in object {
             match key.as_str() {
                 "boto_truncate_amount" => {
-                    skip = value.as_u64().and_then(|v| usize::try_from(v).ok()).unwrap_or(0);
+                    skip = value
+                        .as_u64()
+                        .and_then(|v| usize::try_from(v).ok())
+                        .unwrap_or(0);
                 }
                 "nextToken" => {
                     next_token = match value {
@@ -261,7 +271,9 @@ pub(crate) fn full_result(pages: &Pages, result_key: &str) -> Map<String, Value>
     let mut result = Map::new();
     for page in &pages.pages {
         match (page.get(result_key), result.get_mut(result_key)) {
-            (Some(Value::Array(items)), Some(Value::Array(all))) => all.extend(items.iter().cloned()),
+            (Some(Value::Array(items)), Some(Value::Array(all))) => {
+                all.extend(items.iter().cloned())
+            }
             (Some(value), None) if !value.is_null() => {
                 result.insert(result_key.to_owned(), value.clone());
             }
@@ -292,10 +304,15 @@ mod tests {
     }
 
     /// A fake service with `n` items, `size` per page, tokens `tok1`, `tok2`, ….
-    fn service(n: usize, size: usize) -> impl FnMut(Option<&str>, Option<i64>) -> Result<Map<String, Value>, CliError> {
+    fn service(
+        n: usize,
+        size: usize,
+    ) -> impl FnMut(Option<&str>, Option<i64>) -> Result<Map<String, Value>, CliError> {
         move |token, _| {
             let page: usize = token.map_or(0, |t| t.trim_start_matches("tok").parse().unwrap());
-            let items: Vec<Value> = (page * size..((page + 1) * size).min(n)).map(|i| json!(i)).collect();
+            let items: Vec<Value> = (page * size..((page + 1) * size).min(n))
+                .map(|i| json!(i))
+                .collect();
             let mut map = Map::new();
             if (page + 1) * size < n {
                 map.insert("nextToken".into(), json!(format!("tok{}", page + 1)));
@@ -312,7 +329,10 @@ mod tests {
             encode_resume_token(Some("tok2"), Some(1)),
             "eyJuZXh0VG9rZW4iOiAidG9rMiIsICJib3RvX3RydW5jYXRlX2Ftb3VudCI6IDF9"
         );
-        assert_eq!(encode_resume_token(Some("tok2"), None), "eyJuZXh0VG9rZW4iOiAidG9rMiJ9");
+        assert_eq!(
+            encode_resume_token(Some("tok2"), None),
+            "eyJuZXh0VG9rZW4iOiAidG9rMiJ9"
+        );
     }
 
     #[test]
@@ -322,10 +342,16 @@ mod tests {
         assert_eq!(full["accountList"], json!([0, 1, 2]));
         assert_eq!(
             decode_starting_token(full["NextToken"].as_str().unwrap(), MEMBERS).unwrap(),
-            StartingToken { next_token: Some("tok1".into()), skip: 1 }
+            StartingToken {
+                next_token: Some("tok1".into()),
+                skip: 1
+            }
         );
         let pages = paginate(Some(2), Some(2), None, "accountList", service(7, 2)).unwrap();
-        assert_eq!(pages.resume_token.as_deref(), Some(encode_resume_token(Some("tok1"), None).as_str()));
+        assert_eq!(
+            pages.resume_token.as_deref(),
+            Some(encode_resume_token(Some("tok1"), None).as_str())
+        );
     }
 
     #[test]
@@ -335,15 +361,34 @@ mod tests {
                 let mut seen = Vec::new();
                 let mut start: Option<StartingToken> = None;
                 loop {
-                    let pages = paginate(Some(size), Some(step), start.as_ref(), "accountList", service(9, size as usize)).unwrap();
+                    let pages = paginate(
+                        Some(size),
+                        Some(step),
+                        start.as_ref(),
+                        "accountList",
+                        service(9, size as usize),
+                    )
+                    .unwrap();
                     let full = full_result(&pages, "accountList");
-                    seen.extend(full["accountList"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()));
+                    seen.extend(
+                        full["accountList"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|v| v.as_i64().unwrap()),
+                    );
                     match pages.resume_token {
-                        Some(token) => start = Some(decode_starting_token(&token, MEMBERS).unwrap()),
+                        Some(token) => {
+                            start = Some(decode_starting_token(&token, MEMBERS).unwrap())
+                        }
                         None => break,
                     }
                 }
-                assert_eq!(seen, (0..9).collect::<Vec<_>>(), "page size {size}, max items {step}");
+                assert_eq!(
+                    seen,
+                    (0..9).collect::<Vec<_>>(),
+                    "page size {size}, max items {step}"
+                );
             }
         }
     }
@@ -353,14 +398,20 @@ mod tests {
         let pages = paginate(None, Some(1), None, "accountList", service(3, 3)).unwrap();
         assert_eq!(
             decode_starting_token(pages.resume_token.as_deref().unwrap(), MEMBERS).unwrap(),
-            StartingToken { next_token: None, skip: 1 }
+            StartingToken {
+                next_token: None,
+                skip: 1
+            }
         );
     }
 
     #[test]
     fn the_same_token_twice_is_an_error() {
         let fetch = |_: Option<&str>, _| -> Result<Map<String, Value>, CliError> {
-            Ok(json!({"nextToken": "same", "accountList": [1]}).as_object().unwrap().clone())
+            Ok(json!({"nextToken": "same", "accountList": [1]})
+                .as_object()
+                .unwrap()
+                .clone())
         };
         let error = paginate(None, None, None, "accountList", fetch).unwrap_err();
         assert!(error.render(crate::error::ErrorFormat::Enhanced).contains(
@@ -376,17 +427,24 @@ mod tests {
         assert!(zero.render(crate::error::ErrorFormat::Enhanced).contains(
             "Parameter validation failed:\nInvalid value for parameter maxResults, value: 0, valid min value: 1"
         ));
-        let conflict = plan(&args(Some("2"), Some("3"), None), true, MEMBERS, &printer).unwrap_err();
+        let conflict =
+            plan(&args(Some("2"), Some("3"), None), true, MEMBERS, &printer).unwrap_err();
         assert!(conflict.render(crate::error::ErrorFormat::Enhanced).contains(
             "Cannot specify --no-paginate along with pagination arguments: --page-size, --max-items"
         ));
         let bad = plan(&args(Some("x"), None, None), false, MEMBERS, &printer).unwrap_err();
-        assert!(bad.render(crate::error::ErrorFormat::Enhanced).contains("argument --page-size: invalid int value: 'x'"));
+        assert!(
+            bad.render(crate::error::ErrorFormat::Enhanced)
+                .contains("argument --page-size: invalid int value: 'x'")
+        );
         let mut manual = args(None, None, None);
         manual.next_token = Some("t".into());
         assert_eq!(
             plan(&manual, false, MEMBERS, &printer).unwrap(),
-            Plan::Single { max_results: None, next_token: Some("t".into()) }
+            Plan::Single {
+                max_results: None,
+                next_token: Some("t".into())
+            }
         );
     }
 
@@ -399,11 +457,17 @@ mod tests {
         ));
         assert_eq!(
             decode_starting_token("abc___2", MEMBERS).unwrap(),
-            StartingToken { next_token: Some("abc".into()), skip: 2 }
+            StartingToken {
+                next_token: Some("abc".into()),
+                skip: 2
+            }
         );
         assert_eq!(
             decode_starting_token("opaque-token", MEMBERS).unwrap(),
-            StartingToken { next_token: Some("opaque-token".into()), skip: 0 }
+            StartingToken {
+                next_token: Some("opaque-token".into()),
+                skip: 0
+            }
         );
     }
 }

@@ -13,10 +13,33 @@ use crate::support::*;
 fn commands_use_the_cached_token_of_the_profile() {
     let (emulator, context) = setup(&["--auto-approve", "demo"]);
     login(&context, &["--profile", "dev"]);
-    let accounts = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "accountList[].accountId", "--output", "text"]);
+    let accounts = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--query",
+            "accountList[].accountId",
+            "--output",
+            "text",
+        ],
+    );
     assert_eq!(accounts.code, 0, "{accounts}");
-    assert_eq!(accounts.stdout, "111111111111\t222222222222\t333333333333\n");
-    let roles = aws_sso(&context, &["list-account-roles", "--profile", "dev", "--account-id", "111111111111"]);
+    assert_eq!(
+        accounts.stdout,
+        "111111111111\t222222222222\t333333333333\n"
+    );
+    let roles = aws_sso(
+        &context,
+        &[
+            "list-account-roles",
+            "--profile",
+            "dev",
+            "--account-id",
+            "111111111111",
+        ],
+    );
     assert_eq!(
         roles.json(),
         json!({"roleList": [
@@ -24,14 +47,55 @@ fn commands_use_the_cached_token_of_the_profile() {
             {"roleName": "ReadOnly", "accountId": "111111111111"}
         ]})
     );
-    let credentials = aws_sso(&context, &["get-role-credentials", "--profile", "dev", "--account-id", "111111111111", "--role-name", "ReadOnly"]);
+    let credentials = aws_sso(
+        &context,
+        &[
+            "get-role-credentials",
+            "--profile",
+            "dev",
+            "--account-id",
+            "111111111111",
+            "--role-name",
+            "ReadOnly",
+        ],
+    );
     assert_eq!(credentials.code, 0, "{credentials}");
-    let keys: Vec<String> = credentials.json()["roleCredentials"].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys, ["accessKeyId", "secretAccessKey", "sessionToken", "expiration"]);
+    let keys: Vec<String> = credentials.json()["roleCredentials"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "accessKeyId",
+            "secretAccessKey",
+            "sessionToken",
+            "expiration"
+        ]
+    );
     // An --access-token works exactly as in the AWS CLI.
-    let token = read_json(&context, SESSION_TOKEN_FILE)["accessToken"].as_str().unwrap().to_owned();
-    let explicit = aws_sso(&context, &["list-accounts", "--access-token", &token, "--region", "us-east-1", "--endpoint-url", emulator.url()]);
-    assert_eq!(explicit.stdout, aws_sso(&context, &["list-accounts", "--profile", "dev"]).stdout);
+    let token = read_json(&context, SESSION_TOKEN_FILE)["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let explicit = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--access-token",
+            &token,
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            emulator.url(),
+        ],
+    );
+    assert_eq!(
+        explicit.stdout,
+        aws_sso(&context, &["list-accounts", "--profile", "dev"]).stdout
+    );
 }
 
 #[test]
@@ -39,14 +103,28 @@ fn without_a_token_the_cli_error_names_the_session() {
     let (_emulator, context) = setup(&[]);
     let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
     assert_eq!(outcome.code, 255);
-    assert_eq!(outcome.stderr, "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n");
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n"
+    );
 }
 
 #[test]
 fn an_unassigned_role_is_forbidden() {
     let (_emulator, context) = setup(&["--auto-approve", "demo"]);
     login(&context, &["--profile", "dev"]);
-    let outcome = aws_sso(&context, &["get-role-credentials", "--profile", "dev", "--account-id", "222222222222", "--role-name", "AdministratorAccess"]);
+    let outcome = aws_sso(
+        &context,
+        &[
+            "get-role-credentials",
+            "--profile",
+            "dev",
+            "--account-id",
+            "222222222222",
+            "--role-name",
+            "AdministratorAccess",
+        ],
+    );
     assert_eq!(outcome.code, 254);
     assert_eq!(
         outcome.stderr,
@@ -58,20 +136,55 @@ fn an_unassigned_role_is_forbidden() {
 fn pagination_resumes_across_runs() {
     let (emulator, context) = setup(&["--auto-approve", "demo"]);
     login(&context, &["--profile", "dev"]);
-    let first = aws_sso(&context, &["list-accounts", "--profile", "dev", "--page-size", "2", "--max-items", "1"]).json();
+    let first = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--page-size",
+            "2",
+            "--max-items",
+            "1",
+        ],
+    )
+    .json();
     assert_eq!(first["accountList"].as_array().unwrap().len(), 1);
     let token = first["NextToken"].as_str().unwrap().to_owned();
-    let rest = aws_sso(&context, &["list-accounts", "--profile", "dev", "--page-size", "2", "--starting-token", &token]).json();
-    let ids: Vec<&str> = rest["accountList"].as_array().unwrap().iter().map(|a| a["accountId"].as_str().unwrap()).collect();
+    let rest = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--page-size",
+            "2",
+            "--starting-token",
+            &token,
+        ],
+    )
+    .json();
+    let ids: Vec<&str> = rest["accountList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["accountId"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["222222222222", "333333333333"]);
     assert!(rest.get("NextToken").is_none());
     // Every call sent max_result=2.
     let requests = emulator.control("GET", "requests", None);
-    let queries: Vec<&str> = requests["requests"].as_array().unwrap().iter()
+    let queries: Vec<&str> = requests["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|r| r["operation"] == "ListAccounts")
         .map(|r| r["query"].as_str().unwrap())
         .collect();
-    assert!(queries.iter().all(|q| q.contains("max_result=2")), "{queries:?}");
+    assert!(
+        queries.iter().all(|q| q.contains("max_result=2")),
+        "{queries:?}"
+    );
 }
 
 /// Rewrites the cached token so it expires at `expires_at` and returns the pinned "now" that
@@ -95,7 +208,11 @@ fn a_token_about_to_expire_is_refreshed_and_written_back() {
     let after = read_json(&context, SESSION_TOKEN_FILE);
     assert_ne!(before["accessToken"], after["accessToken"]);
     assert!(after["expiresAt"].as_str() > before["expiresAt"].as_str());
-    assert_eq!(emulator.counters()["CreateToken"], 2, "one login, one refresh");
+    assert_eq!(
+        emulator.counters()["CreateToken"],
+        2,
+        "one login, one refresh"
+    );
 }
 
 #[test]
@@ -104,7 +221,10 @@ fn an_expired_token_without_refresh_is_reported() {
     login(&context, &["--profile", "legacy"]);
     let token = read_json(&context, LEGACY_TOKEN_FILE);
     let expires: jiff::Timestamp = token["expiresAt"].as_str().unwrap().parse().unwrap();
-    context.env("AWS_SSO_TEST_NOW", &(expires + jiff::SignedDuration::from_secs(1)).to_string());
+    context.env(
+        "AWS_SSO_TEST_NOW",
+        &(expires + jiff::SignedDuration::from_secs(1)).to_string(),
+    );
     let outcome = aws_sso(&context, &["list-accounts", "--profile", "legacy"]);
     assert_eq!(outcome.code, 255);
     assert_eq!(
@@ -129,7 +249,8 @@ fn fifty_processes_needing_a_refresh_make_exactly_one_refresh() {
             let mut checks = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let text = std::fs::read_to_string(&path).expect("the token file never disappears");
-                serde_json::from_str::<serde_json::Value>(&text).expect("the token file is always whole JSON");
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .expect("the token file is always whole JSON");
                 let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
                 assert_eq!(mode, 0o600);
                 checks += 1;
@@ -141,7 +262,13 @@ fn fifty_processes_needing_a_refresh_make_exactly_one_refresh() {
         .map(|_| {
             context
                 .command(env!("CARGO_BIN_EXE_aws-sso"))
-                .args(["list-accounts", "--profile", "dev", "--query", "length(accountList)"])
+                .args([
+                    "list-accounts",
+                    "--profile",
+                    "dev",
+                    "--query",
+                    "length(accountList)",
+                ])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -150,13 +277,21 @@ fn fifty_processes_needing_a_refresh_make_exactly_one_refresh() {
         .collect();
     for child in children {
         let output = child.wait_with_output().unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert_eq!(String::from_utf8_lossy(&output.stdout), "3\n");
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(watcher.join().unwrap() > 0);
     let requests = emulator.control("GET", "requests", None);
-    let refreshes = requests["requests"].as_array().unwrap().iter()
+    let refreshes = requests["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|r| r["operation"] == "CreateToken" && r["body"]["grantType"] == "refresh_token")
         .count();
     assert_eq!(refreshes, 1, "single flight: exactly one refresh request");

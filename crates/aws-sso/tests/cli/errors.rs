@@ -11,16 +11,24 @@ fn unknown_option_prints_usage_then_the_error() {
     let outcome = aws_sso(&TestContext::new(), &["list-accounts", "--bogus"]);
     assert_eq!(outcome.code, 252);
     assert_eq!(outcome.stdout, "");
-    assert_eq!(outcome.stderr, format!("{USAGE}\naws: [ERROR]: Unknown options: --bogus\n"));
+    assert_eq!(
+        outcome.stderr,
+        format!("{USAGE}\naws: [ERROR]: Unknown options: --bogus\n")
+    );
 }
 
 #[test]
 fn missing_required_arguments_are_listed() {
-    let outcome = aws_sso(&TestContext::new(), &["get-role-credentials", "--access-token", "t"]);
+    let outcome = aws_sso(
+        &TestContext::new(),
+        &["get-role-credentials", "--access-token", "t"],
+    );
     assert_eq!(outcome.code, 252);
     assert_eq!(
         outcome.stderr,
-        format!("\naws: [ERROR]: the following arguments are required: --role-name, --account-id\n\n{USAGE}")
+        format!(
+            "\naws: [ERROR]: the following arguments are required: --role-name, --account-id\n\n{USAGE}"
+        )
     );
 }
 
@@ -29,32 +37,54 @@ fn unknown_command_lists_the_choices_and_a_suggestion() {
     let outcome = aws_sso(&TestContext::new(), &["lgin"]);
     assert_eq!(outcome.code, 252);
     assert!(outcome.stderr.contains("argument command: Invalid choice, valid choices are:\n\nget-role-credentials                     | list-account-roles\nlist-accounts                            | login\nlogout"), "{outcome}");
-    assert!(outcome.stderr.contains("Invalid choice: 'lgin', maybe you meant:\n\n  * login"), "{outcome}");
+    assert!(
+        outcome
+            .stderr
+            .contains("Invalid choice: 'lgin', maybe you meant:\n\n  * login"),
+        "{outcome}"
+    );
 }
 
 #[test]
 fn no_command_is_a_usage_error() {
     let outcome = aws_sso(&TestContext::new(), &[]);
     assert_eq!(outcome.code, 252);
-    assert!(outcome.stderr.starts_with("\naws: [ERROR]: the following arguments are required: command\n"), "{outcome}");
+    assert!(
+        outcome
+            .stderr
+            .starts_with("\naws: [ERROR]: the following arguments are required: command\n"),
+        "{outcome}"
+    );
 }
 
 #[test]
 fn an_explicit_missing_profile_is_255() {
     let context = TestContext::new();
     context.config("[profile dev]\nregion = eu-west-1\n");
-    let outcome = aws_sso(&context, &["list-accounts", "--profile", "nope", "--access-token", "t"]);
+    let outcome = aws_sso(
+        &context,
+        &["list-accounts", "--profile", "nope", "--access-token", "t"],
+    );
     assert_eq!(outcome.code, 255, "{outcome}");
-    assert_eq!(outcome.stderr, "\naws: [ERROR]: The config profile (nope) could not be found\n");
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: The config profile (nope) could not be found\n"
+    );
     let mut context = context;
     context.env("AWS_PROFILE", "nope2");
     let outcome = aws_sso(&context, &["list-accounts", "--access-token", "t"]);
-    assert_eq!(outcome.stderr, "\naws: [ERROR]: The config profile (nope2) could not be found\n");
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: The config profile (nope2) could not be found\n"
+    );
 }
 
 #[test]
 fn no_region_is_253() {
-    let outcome = aws_sso(&TestContext::new(), &["list-accounts", "--access-token", "t"]);
+    let outcome = aws_sso(
+        &TestContext::new(),
+        &["list-accounts", "--access-token", "t"],
+    );
     assert_eq!(outcome.code, 253, "{outcome}");
     assert_eq!(
         outcome.stderr,
@@ -73,10 +103,22 @@ fn login_configuration_errors_are_253_word_for_word() {
          [sso-session noregion]\nsso_start_url = https://d-1.awsapps.com/start\n",
     );
     let cases = [
-        (vec!["login", "--profile", "legacy"], "Missing the following required SSO configuration values: sso_start_url. To make sure this profile is properly configured to use SSO, please run: aws configure sso"),
-        (vec!["login", "--profile", "dangling"], "The specified sso-session does not exist: \"gone\""),
-        (vec!["login", "--profile", "http"], "The sso_start_url must use the https scheme."),
-        (vec!["login", "--sso-session", "noregion"], "Missing the following required SSO configuration values: sso_region."),
+        (
+            vec!["login", "--profile", "legacy"],
+            "Missing the following required SSO configuration values: sso_start_url. To make sure this profile is properly configured to use SSO, please run: aws configure sso",
+        ),
+        (
+            vec!["login", "--profile", "dangling"],
+            "The specified sso-session does not exist: \"gone\"",
+        ),
+        (
+            vec!["login", "--profile", "http"],
+            "The sso_start_url must use the https scheme.",
+        ),
+        (
+            vec!["login", "--sso-session", "noregion"],
+            "Missing the following required SSO configuration values: sso_region.",
+        ),
     ];
     for (args, message) in cases {
         let outcome = aws_sso(&context, &args);
@@ -94,27 +136,56 @@ fn a_malformed_config_names_the_file_and_line_and_changes_nothing() {
     let context = TestContext::new();
     let text = "[profile dev]\nregion = us-east-1\nregion = eu-west-1\n";
     context.config(text);
-    let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev", "--access-token", "t"]);
+    let outcome = aws_sso(
+        &context,
+        &["list-accounts", "--profile", "dev", "--access-token", "t"],
+    );
     assert_eq!(outcome.code, 255, "{outcome}");
     let stderr = outcome.stderr_filtered();
-    assert!(stderr.starts_with("\naws: [ERROR]: Unable to parse config file: [HOME]/.aws/config"), "{stderr}");
+    assert!(
+        stderr.starts_with("\naws: [ERROR]: Unable to parse config file: [HOME]/.aws/config"),
+        "{stderr}"
+    );
     assert!(stderr.contains("line 3"), "{stderr}");
-    assert_eq!(stderr.lines().filter(|l| !l.is_empty()).count(), 1, "one line: {stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| !l.is_empty()).count(),
+        1,
+        "one line: {stderr}"
+    );
     assert_eq!(context.read(".aws/config").as_deref(), Some(text));
 }
 
 #[test]
 fn cli_error_format_legacy_and_json() {
     let context = TestContext::new();
-    let legacy = aws_sso(&context, &["list-accounts", "--access-token", "t", "--cli-error-format", "legacy"]);
+    let legacy = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--access-token",
+            "t",
+            "--cli-error-format",
+            "legacy",
+        ],
+    );
     assert_eq!(legacy.code, 253);
     assert_eq!(
         legacy.stderr,
         "\nAn error occurred (NoRegion): You must specify a region. You can also configure your region by running \"aws configure\".\n"
     );
-    let json = aws_sso(&context, &["list-accounts", "--access-token", "t", "--cli-error-format", "json"]);
+    let json = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--access-token",
+            "t",
+            "--cli-error-format",
+            "json",
+        ],
+    );
     assert_eq!(json.code, 253);
-    let document: serde_json::Value = serde_json::from_str(&json.stderr).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let document: serde_json::Value =
+        serde_json::from_str(&json.stderr).unwrap_or_else(|e| panic!("{e}: {json}"));
     assert_eq!(document["Code"], "NoRegion");
 }
 
@@ -141,5 +212,8 @@ fn the_profile_can_choose_the_error_format() {
     context.config("[default]\ncli_error_format = legacy\n");
     let outcome = aws_sso(&context, &["list-accounts", "--access-token", "t"]);
     assert_eq!(outcome.code, 253);
-    assert!(outcome.stderr.starts_with("\nAn error occurred (NoRegion)"), "{outcome}");
+    assert!(
+        outcome.stderr.starts_with("\nAn error occurred (NoRegion)"),
+        "{outcome}"
+    );
 }

@@ -20,7 +20,11 @@ fn every_help_is_snapshotted() {
         let outcome = aws_sso(&context, &args);
         assert_eq!(outcome.code, 0, "{outcome}");
         assert_eq!(outcome.stderr, "", "{outcome}");
-        let name = if command.is_empty() { "aws-sso" } else { command };
+        let name = if command.is_empty() {
+            "aws-sso"
+        } else {
+            command
+        };
         insta::assert_snapshot!(format!("help-{name}"), outcome.stdout);
     }
 }
@@ -39,5 +43,10 @@ fn help_as_a_word_like_the_aws_cli() {
 fn version_names_the_tool() {
     let outcome = aws_sso(&TestContext::new(), &["--version"]);
     assert_eq!(outcome.code, 0);
-    assert!(outcome.stdout.starts_with(&format!("aws-sso/{} ", env!("CARGO_PKG_VERSION"))), "{outcome}");
+    assert!(
+        outcome
+            .stdout
+            .starts_with(&format!("aws-sso/{} ", env!("CARGO_PKG_VERSION"))),
+        "{outcome}"
+    );
 }

@@ -14,14 +14,31 @@ fn device_flow_writes_the_cli_token_file() {
     let (emulator, context) = setup(&["--auto-approve", "demo"]);
     let outcome = login(&context, &["--profile", "dev", "--debug"]);
     // A pre-approved device code finishes on the silent first attempt: no prompt at all.
-    assert_eq!(outcome.stdout, format!("Successfully logged into Start URL: {START_URL}\n"));
+    assert_eq!(
+        outcome.stdout,
+        format!("Successfully logged into Start URL: {START_URL}\n")
+    );
     assert_no_secrets(&emulator, &outcome);
 
     let token = read_json(&context, SESSION_TOKEN_FILE);
-    let keys: Vec<&str> = token.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = token
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
-        ["startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret", "registrationExpiresAt", "refreshToken"]
+        [
+            "startUrl",
+            "region",
+            "accessToken",
+            "expiresAt",
+            "clientId",
+            "clientSecret",
+            "registrationExpiresAt",
+            "refreshToken"
+        ]
     );
     assert_eq!(token["startUrl"], START_URL);
     assert_eq!(token["region"], "us-east-1");
@@ -30,9 +47,18 @@ fn device_flow_writes_the_cli_token_file() {
     assert!(expires.ends_with('Z'));
     // One line, Python json.dumps spacing.
     let raw = context.read(SESSION_TOKEN_FILE).unwrap();
-    assert!(!raw.contains('\n') && raw.starts_with("{\"startUrl\": \""), "{raw}");
+    assert!(
+        !raw.contains('\n') && raw.starts_with("{\"startUrl\": \""),
+        "{raw}"
+    );
 
-    let mode = |p: &str| std::fs::metadata(context.path(p)).unwrap().permissions().mode() & 0o777;
+    let mode = |p: &str| {
+        std::fs::metadata(context.path(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
     assert_eq!(mode(SESSION_TOKEN_FILE), 0o600);
     assert_eq!(mode(".aws/sso/cache"), 0o700);
 }
@@ -44,7 +70,12 @@ fn legacy_profiles_use_the_start_url_names_and_get_no_refresh_token() {
     let token = read_json(&context, LEGACY_TOKEN_FILE);
     assert!(token.get("refreshToken").is_none(), "{token}");
     let registration = read_json(&context, LEGACY_REGISTRATION_FILE);
-    let keys: Vec<&str> = registration.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = registration
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["clientId", "clientSecret", "expiresAt"]);
     assert_eq!(registration["clientId"], token["clientId"]);
 }
@@ -57,7 +88,10 @@ fn registrations_are_reused() {
     login(&context, &["--profile", "dev"]);
     let second = read_json(&context, SESSION_TOKEN_FILE);
     assert_eq!(first["clientId"], second["clientId"]);
-    assert_ne!(first["accessToken"], second["accessToken"], "login always fetches a new token");
+    assert_ne!(
+        first["accessToken"], second["accessToken"],
+        "login always fetches a new token"
+    );
     assert_eq!(emulator.counters()["RegisterClient"], 1);
 }
 
@@ -66,7 +100,13 @@ fn device_flow_prints_the_prompt_and_waits_for_approval() {
     let (emulator, context) = setup(&[]);
     let mut child = context
         .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args(["login", "--profile", "dev", "--use-device-code", "--no-browser"])
+        .args([
+            "login",
+            "--profile",
+            "dev",
+            "--use-device-code",
+            "--no-browser",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -90,20 +130,35 @@ fn device_flow_prints_the_prompt_and_waits_for_approval() {
             "Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}/device\n\nThen enter the code:\n\n{user_code}\n\nAlternatively, you may visit the following URL which will autofill the code upon loading:\n{url}/device?user_code={user_code}\n"
         )
     );
-    emulator.control("POST", "device/approve", Some(json!({"user_code": user_code, "user": "demo"})));
+    emulator.control(
+        "POST",
+        "device/approve",
+        Some(json!({"user_code": user_code, "user": "demo"})),
+    );
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
-    assert_eq!(rest, format!("Successfully logged into Start URL: {START_URL}\n"));
+    assert_eq!(
+        rest,
+        format!("Successfully logged into Start URL: {START_URL}\n")
+    );
 }
 
 /// Starts a device login, lets `act` run against the pending code, returns the outcome.
-fn device_login_then(act: impl FnOnce(&sso_testkit::Emulator, &str)) -> (sso_testkit::Outcome, sso_testkit::Emulator) {
+fn device_login_then(
+    act: impl FnOnce(&sso_testkit::Emulator, &str),
+) -> (sso_testkit::Outcome, sso_testkit::Emulator) {
     let (emulator, context) = setup(&[]);
     let child = context
         .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args(["login", "--profile", "dev", "--use-device-code", "--no-browser"])
+        .args([
+            "login",
+            "--profile",
+            "dev",
+            "--use-device-code",
+            "--no-browser",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -156,8 +211,16 @@ fn pkce_flow_through_the_loopback_listener() {
     assert_eq!(outcome.code, 0, "{outcome}");
     let stdout = outcome.stdout_filtered();
     assert!(stdout.starts_with("Attempting to open your default browser. If the browser does not open, open the following URL.\nIf you are unable to open the URL on this device, run this command again with the '--use-device-code' option.\n\n[EMULATOR]/authorize?response_type=code&client_id="), "{stdout}");
-    assert!(stdout.contains("&redirect_uri=http%3A%2F%2F127.0.0.1%3A"), "{stdout}");
-    assert!(stdout.ends_with(&format!("\n\nSuccessfully logged into Start URL: {START_URL}\n")), "{stdout}");
+    assert!(
+        stdout.contains("&redirect_uri=http%3A%2F%2F127.0.0.1%3A"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(&format!(
+            "\n\nSuccessfully logged into Start URL: {START_URL}\n"
+        )),
+        "{stdout}"
+    );
     assert_no_secrets(&emulator, &outcome);
     let token = read_json(&context, SESSION_TOKEN_FILE);
     assert!(token["refreshToken"].is_string());
@@ -167,15 +230,23 @@ fn pkce_flow_through_the_loopback_listener() {
         .map(|e| e.unwrap().path())
         .find(|p| !p.ends_with("0ad374308c5a4e22f723adf10145eafad7c4031c.json"))
         .unwrap();
-    let registration: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&registration_path).unwrap()).unwrap();
+    let registration: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&registration_path).unwrap()).unwrap();
     // sha1 of {"region": "us-east-1", "scopes": ["sso:account:access"], "session_name": "my-sso", "startUrl": …, "tool": "botocore"}
-    assert_eq!(registration["grantTypes"], json!(["authorization_code", "refresh_token"]));
+    assert_eq!(
+        registration["grantTypes"],
+        json!(["authorization_code", "refresh_token"])
+    );
     assert_eq!(registration["scopes"], json!(["sso:account:access"]));
 }
 
 /// A "browser" that answers the callback itself with `query` (and the real or a wrong state).
 fn callback_browser(query: &str, keep_state: bool) -> String {
-    let state = if keep_state { "q['state'][0]" } else { "'not-the-state'" };
+    let state = if keep_state {
+        "q['state'][0]"
+    } else {
+        "'not-the-state'"
+    };
     format!(
         "python3 -c \"import sys,urllib.parse as u,urllib.request as r;q=u.parse_qs(u.urlparse(sys.argv[1]).query);r.urlopen(q['redirect_uri'][0]+'?{query}&state='+{state}).read()\""
     )
@@ -184,8 +255,14 @@ fn callback_browser(query: &str, keep_state: bool) -> String {
 #[test]
 fn pkce_denied_and_state_mismatch() {
     for (browser, message) in [
-        (callback_browser("error=access_denied&error_description=denied", true), "Error loading authorization code: Failed to retrieve an authorization code."),
-        (callback_browser("code=stolen", false), "Error loading authorization code: State parameter does not match expected value."),
+        (
+            callback_browser("error=access_denied&error_description=denied", true),
+            "Error loading authorization code: Failed to retrieve an authorization code.",
+        ),
+        (
+            callback_browser("code=stolen", false),
+            "Error loading authorization code: State parameter does not match expected value.",
+        ),
     ] {
         let (_emulator, mut context) = setup(&[]);
         context.env("AWS_SSO_TEST_BROWSER", &browser);

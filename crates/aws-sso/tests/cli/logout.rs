@@ -11,7 +11,10 @@ fn seed_cli_cache(context: &sso_testkit::TestContext) {
         ROLE_CREDS,
         r#"{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIA", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z", "AccountId": "111111111111"}}"#,
     );
-    context.write(ASSUME_ROLE_CREDS, r#"{"Credentials": {"AccessKeyId": "AKIA"}}"#);
+    context.write(
+        ASSUME_ROLE_CREDS,
+        r#"{"Credentials": {"AccessKeyId": "AKIA"}}"#,
+    );
 }
 
 #[test]
@@ -20,21 +23,43 @@ fn logout_ends_every_session_and_keeps_registrations() {
     login(&context, &["--profile", "dev"]);
     login(&context, &["--profile", "legacy"]);
     seed_cli_cache(&context);
-    let token = read_json(&context, SESSION_TOKEN_FILE)["accessToken"].as_str().unwrap().to_owned();
+    let token = read_json(&context, SESSION_TOKEN_FILE)["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let outcome = aws_sso(&context, &["logout"]);
-    assert_eq!((outcome.code, outcome.stdout.as_str(), outcome.stderr.as_str()), (0, "", ""));
+    assert_eq!(
+        (
+            outcome.code,
+            outcome.stdout.as_str(),
+            outcome.stderr.as_str()
+        ),
+        (0, "", "")
+    );
     assert!(context.read(SESSION_TOKEN_FILE).is_none());
     assert!(context.read(LEGACY_TOKEN_FILE).is_none());
-    assert!(context.read(LEGACY_REGISTRATION_FILE).is_some(), "registrations are kept");
+    assert!(
+        context.read(LEGACY_REGISTRATION_FILE).is_some(),
+        "registrations are kept"
+    );
     assert!(context.read(ROLE_CREDS).is_none());
-    assert!(context.read(ASSUME_ROLE_CREDS).is_some(), "non-SSO credentials are kept");
+    assert!(
+        context.read(ASSUME_ROLE_CREDS).is_some(),
+        "non-SSO credentials are kept"
+    );
     assert_eq!(emulator.counters()["Logout"], 2);
 
     // The session really ended on the service.
     let after = aws_sso(
         &context,
-        &["list-accounts", "--access-token", &token, "--region", "us-east-1"],
+        &[
+            "list-accounts",
+            "--access-token",
+            &token,
+            "--region",
+            "us-east-1",
+        ],
     );
     assert_eq!(after.code, 254, "{after}");
     assert_eq!(
@@ -53,7 +78,11 @@ fn logout_of_one_session_keeps_the_others() {
     assert_eq!(outcome.code, 0, "{outcome}");
     assert!(context.read(SESSION_TOKEN_FILE).is_none());
     // sha1("other"): the other session is still signed in.
-    assert!(context.read(".aws/sso/cache/d0941e68da8f38151ff86a61fc59f7c5cf9fcaa2.json").is_some());
+    assert!(
+        context
+            .read(".aws/sso/cache/d0941e68da8f38151ff86a61fc59f7c5cf9fcaa2.json")
+            .is_some()
+    );
     // The role credentials of profile `dev` (session my-sso) are gone, others stay.
     assert!(context.read(ROLE_CREDS).is_none());
     assert!(context.read(ASSUME_ROLE_CREDS).is_some());
@@ -70,7 +99,14 @@ fn a_network_failure_does_not_stop_the_others() {
     let outcome = aws_sso(&context, &["logout"]);
     assert_eq!(outcome.code, 0, "{outcome}");
     assert_eq!(outcome.stdout, "");
-    assert_eq!(outcome.stderr.matches("warning: could not end the session").count(), 2, "{outcome}");
+    assert_eq!(
+        outcome
+            .stderr
+            .matches("warning: could not end the session")
+            .count(),
+        2,
+        "{outcome}"
+    );
     assert!(context.read(SESSION_TOKEN_FILE).is_none());
     assert!(context.read(LEGACY_TOKEN_FILE).is_none());
 }

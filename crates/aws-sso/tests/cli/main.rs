@@ -2,9 +2,9 @@
 //!
 //! One test binary for the crate, one module per area, so the binary is linked once.
 
+mod api;
 mod errors;
 mod help;
-mod api;
 mod login;
 mod logout;
 mod settings;

@@ -54,9 +54,15 @@ fn context() -> TestContext {
 #[test]
 fn profile_precedence_flag_then_aws_profile_then_aws_default_profile() {
     let mut context = context();
-    assert_eq!(show(&context, &["list-accounts"])["profile"]["name"], "default");
+    assert_eq!(
+        show(&context, &["list-accounts"])["profile"]["name"],
+        "default"
+    );
     context.env("AWS_DEFAULT_PROFILE", "other");
-    assert_eq!(show(&context, &["list-accounts"])["profile"]["name"], "other");
+    assert_eq!(
+        show(&context, &["list-accounts"])["profile"]["name"],
+        "other"
+    );
     context.env("AWS_PROFILE", "legacy");
     let settings = show(&context, &["list-accounts"]);
     assert_eq!(settings["profile"]["name"], "legacy");
@@ -73,11 +79,17 @@ fn region_precedence_flag_then_aws_region_then_aws_default_region_then_profile()
     assert_eq!(region(&context, &["list-accounts"])["value"], "us-west-2");
     assert_eq!(region(&context, &["list-accounts"])["source"], "profile");
     context.env("AWS_DEFAULT_REGION", "ca-central-1");
-    assert_eq!(region(&context, &["list-accounts"])["value"], "ca-central-1");
+    assert_eq!(
+        region(&context, &["list-accounts"])["value"],
+        "ca-central-1"
+    );
     context.env("AWS_REGION", "sa-east-1");
     assert_eq!(region(&context, &["list-accounts"])["value"], "sa-east-1");
     assert_eq!(region(&context, &["list-accounts"])["source"], "AWS_REGION");
-    assert_eq!(region(&context, &["list-accounts", "--region", "me-south-1"])["value"], "me-south-1");
+    assert_eq!(
+        region(&context, &["list-accounts", "--region", "me-south-1"])["value"],
+        "me-south-1"
+    );
 }
 
 #[test]
@@ -88,13 +100,22 @@ fn sso_session_target_and_scopes() {
     assert_eq!(sso["sso_session"], "corp");
     assert_eq!(sso["start_url"], "https://d-1234567890.awsapps.com/start");
     assert_eq!(sso["sso_region"], "us-east-1");
-    assert_eq!(sso["registration_scopes"], serde_json::json!(["sso:account:access", "custom:scope"]));
+    assert_eq!(
+        sso["registration_scopes"],
+        serde_json::json!(["sso:account:access", "custom:scope"])
+    );
     assert_eq!(sso["token_cache_key"], "corp");
     let legacy = &show(&context, &["login", "--profile", "legacy"])["sso"];
     assert_eq!(legacy["kind"], "legacy");
-    assert_eq!(legacy["token_cache_key"], "https://d-9999999999.awsapps.com/start");
+    assert_eq!(
+        legacy["token_cache_key"],
+        "https://d-9999999999.awsapps.com/start"
+    );
     // --sso-session wins over the profile.
-    let flag = &show(&context, &["login", "--profile", "legacy", "--sso-session", "corp"])["sso"];
+    let flag = &show(
+        &context,
+        &["login", "--profile", "legacy", "--sso-session", "corp"],
+    )["sso"];
     assert_eq!(flag["sso_session"], "corp");
 }
 
@@ -104,7 +125,10 @@ fn endpoint_precedence() {
     let endpoints = |c: &TestContext, args: &[&str]| show(c, args)["endpoints"].clone();
     // The rule set, in the SSO region for login.
     let login = endpoints(&context, &["login", "--profile", "legacy"]);
-    assert_eq!(login["sso_oidc"]["url"], "https://oidc.us-east-2.amazonaws.com");
+    assert_eq!(
+        login["sso_oidc"]["url"],
+        "https://oidc.us-east-2.amazonaws.com"
+    );
     // [services] sub-sections.
     let dev = endpoints(&context, &["list-accounts", "--profile", "dev"]);
     assert_eq!(dev["sso"]["url"], "http://services-sso.example");
@@ -114,21 +138,45 @@ fn endpoint_precedence() {
     assert_eq!(other["sso"]["url"], "http://profile-endpoint.example");
     // AWS_ENDPOINT_URL beats config, the service variable beats both.
     context.env("AWS_ENDPOINT_URL", "http://global.example");
-    assert_eq!(endpoints(&context, &["list-accounts", "--profile", "dev"])["sso"]["url"], "http://global.example");
+    assert_eq!(
+        endpoints(&context, &["list-accounts", "--profile", "dev"])["sso"]["url"],
+        "http://global.example"
+    );
     context.env("AWS_ENDPOINT_URL_SSO", "http://sso-var.example");
     context.env("AWS_ENDPOINT_URL_SSO_OIDC", "http://oidc-var.example");
     let vars = endpoints(&context, &["list-accounts", "--profile", "dev"]);
     assert_eq!(vars["sso"]["url"], "http://sso-var.example");
     assert_eq!(vars["sso_oidc"]["url"], "http://oidc-var.example");
     // --endpoint-url wins for API commands only; login ignores it, as the AWS CLI does.
-    let flag = endpoints(&context, &["list-accounts", "--profile", "dev", "--endpoint-url", "http://flag.example"]);
+    let flag = endpoints(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--endpoint-url",
+            "http://flag.example",
+        ],
+    );
     assert_eq!(flag["sso"]["url"], "http://flag.example");
-    let login = endpoints(&context, &["login", "--profile", "dev", "--endpoint-url", "http://flag.example"]);
+    let login = endpoints(
+        &context,
+        &[
+            "login",
+            "--profile",
+            "dev",
+            "--endpoint-url",
+            "http://flag.example",
+        ],
+    );
     assert_eq!(login["sso_oidc"]["url"], "http://oidc-var.example");
     // Ignoring configured endpoints leaves the flag and the rule set.
     context.env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
     let ignored = endpoints(&context, &["list-accounts", "--profile", "dev"]);
-    assert_eq!(ignored["sso"]["url"], "https://portal.sso.eu-west-1.amazonaws.com");
+    assert_eq!(
+        ignored["sso"]["url"],
+        "https://portal.sso.eu-west-1.amazonaws.com"
+    );
 }
 
 #[test]
@@ -136,10 +184,25 @@ fn fips_and_dualstack_switches() {
     let mut context = context();
     context.env("AWS_USE_FIPS_ENDPOINT", "true");
     let fips = show(&context, &["login", "--profile", "legacy"]);
-    assert_eq!(fips["endpoints"]["sso_oidc"]["url"], "https://oidc-fips.us-east-2.amazonaws.com");
+    assert_eq!(
+        fips["endpoints"]["sso_oidc"]["url"],
+        "https://oidc-fips.us-east-2.amazonaws.com"
+    );
     context.env("AWS_USE_DUALSTACK_ENDPOINT", "true");
-    let both = show(&context, &["list-accounts", "--profile", "legacy", "--region", "cn-north-1"]);
-    assert_eq!(both["endpoints"]["sso"]["url"], "https://portal.sso-fips.cn-north-1.api.amazonwebservices.com.cn");
+    let both = show(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "legacy",
+            "--region",
+            "cn-north-1",
+        ],
+    );
+    assert_eq!(
+        both["endpoints"]["sso"]["url"],
+        "https://portal.sso-fips.cn-north-1.api.amazonwebservices.com.cn"
+    );
     context.env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:1");
     let custom = show(&context, &["list-accounts", "--profile", "legacy"]);
     assert_eq!(
@@ -155,7 +218,12 @@ fn config_file_location_follows_aws_config_file() {
     context.env("AWS_CONFIG_FILE", "~/elsewhere/cfg");
     let settings = show(&context, &["list-accounts"]);
     assert_eq!(settings["region"]["value"], "eu-north-1");
-    assert!(settings["config_file"].as_str().unwrap().ends_with("/elsewhere/cfg"));
+    assert!(
+        settings["config_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("/elsewhere/cfg")
+    );
 }
 
 #[test]
@@ -163,7 +231,16 @@ fn retry_and_timeouts() {
     let mut context = context();
     context.env("AWS_MAX_ATTEMPTS", "7");
     context.env("AWS_RETRY_MODE", "adaptive");
-    let settings = show(&context, &["list-accounts", "--cli-read-timeout", "0", "--cli-connect-timeout", "5"]);
+    let settings = show(
+        &context,
+        &[
+            "list-accounts",
+            "--cli-read-timeout",
+            "0",
+            "--cli-connect-timeout",
+            "5",
+        ],
+    );
     assert_eq!(settings["retry"]["mode"], "adaptive");
     assert_eq!(settings["retry"]["max_attempts"], 7);
     assert_eq!(settings["timeouts"]["read"], Value::Null);

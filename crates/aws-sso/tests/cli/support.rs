@@ -8,13 +8,16 @@ use crate::aws_sso;
 pub(crate) const START_URL: &str = "https://d-1234567890.awsapps.com/start";
 
 /// sha1("my-sso"): the token file of the `my-sso` session (spec §2.7).
-pub(crate) const SESSION_TOKEN_FILE: &str = ".aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json";
+pub(crate) const SESSION_TOKEN_FILE: &str =
+    ".aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json";
 
 /// sha1(START_URL): the token file of a legacy profile (spec §2.7).
-pub(crate) const LEGACY_TOKEN_FILE: &str = ".aws/sso/cache/7487b5b67d5fa1132cf33fa93ae51ef38cc37752.json";
+pub(crate) const LEGACY_TOKEN_FILE: &str =
+    ".aws/sso/cache/7487b5b67d5fa1132cf33fa93ae51ef38cc37752.json";
 
 /// The legacy registration file for START_URL in us-east-1 (spec §2.7).
-pub(crate) const LEGACY_REGISTRATION_FILE: &str = ".aws/sso/cache/365414a68be7c9bfc776c660981dbdbd942acea4.json";
+pub(crate) const LEGACY_REGISTRATION_FILE: &str =
+    ".aws/sso/cache/365414a68be7c9bfc776c660981dbdbd942acea4.json";
 
 /// The config every emulator test uses.
 pub(crate) const CONFIG: &str = "\
@@ -43,7 +46,10 @@ sso_registration_scopes = sso:account:access
 
 /// The emulator with the test-vector directory, and a sandbox pointed at it.
 pub(crate) fn setup(emulator_args: &[&str]) -> (Emulator, TestContext) {
-    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/emulator/vectors.toml");
+    let directory = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/emulator/vectors.toml"
+    );
     let mut args = vec!["--directory", directory];
     args.extend_from_slice(emulator_args);
     let emulator = Emulator::start(&args);
