@@ -151,14 +151,19 @@ fn render_error(error: sso_output::RenderError) -> CliError {
     CliError::general(error.to_string())
 }
 
-/// Table width: `COLUMNS` when set (Python's `shutil.get_terminal_size` reads it first),
-/// otherwise 80 — what the AWS CLI uses when stdout is not a terminal.
+/// Table width as Python's `shutil.get_terminal_size` (which the AWS CLI uses) finds it:
+/// `COLUMNS` when set, else the terminal's width, else 80.
 fn terminal_width(context: &Context) -> usize {
     context
         .env
         .non_empty(vars::COLUMNS)
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&c| c > 0)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(width, _)| usize::from(width.0))
+                .filter(|&w| w > 0)
+        })
         .unwrap_or(80)
 }
 
