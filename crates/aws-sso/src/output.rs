@@ -172,10 +172,10 @@ pub(crate) fn emit(rendered: Rendered, context: &Context) -> Result<(), CliError
     if rendered.text.is_empty() {
         return Ok(());
     }
-    if let Some(pager) = rendered.pager.as_deref() {
-        if page(pager, &rendered.text, context) {
-            return Ok(());
-        }
+    if let Some(pager) = rendered.pager.as_deref()
+        && page(pager, &rendered.text, context)
+    {
+        return Ok(());
     }
     let _ = context.printer.stdout(&rendered.text);
     Ok(())

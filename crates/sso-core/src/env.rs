@@ -24,7 +24,10 @@ impl std::fmt::Debug for Env {
 impl Env {
     /// Takes a snapshot of the real process environment.
     pub fn from_process() -> Self {
-        #[expect(clippy::disallowed_methods, reason = "the one place the environment is read")]
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the one place the environment is read"
+        )]
         let vars = std::env::vars_os().collect();
         Self { vars }
     }
@@ -58,13 +61,16 @@ impl Env {
 
     /// The raw value of `name`.
     pub fn get_os(&self, name: &str) -> Option<&std::ffi::OsStr> {
-        self.vars.get(std::ffi::OsStr::new(name)).map(OsString::as_os_str)
+        self.vars
+            .get(std::ffi::OsStr::new(name))
+            .map(OsString::as_os_str)
     }
 
     /// A boolean switch the way botocore reads one: `true` (any case) is true, anything else
     /// is false, unset is `None`.
     pub fn flag(&self, name: &str) -> Option<bool> {
-        self.get(name).map(|v| v.trim().eq_ignore_ascii_case("true"))
+        self.get(name)
+            .map(|v| v.trim().eq_ignore_ascii_case("true"))
     }
 
     /// The user's home directory: `HOME`, as Python's `os.path.expanduser` uses it.
@@ -195,7 +201,10 @@ mod tests {
     #[test]
     fn expands_home_and_vars_like_python() {
         let env = Env::from_pairs([("HOME", "/h"), ("X", "x1")]);
-        assert_eq!(env.expand_path("~/a/$X/${X}b"), PathBuf::from("/h/a/x1/x1b"));
+        assert_eq!(
+            env.expand_path("~/a/$X/${X}b"),
+            PathBuf::from("/h/a/x1/x1b")
+        );
         assert_eq!(env.expand_path("/p/$NOPE/q"), PathBuf::from("/p/$NOPE/q"));
         assert_eq!(env.expand_path("~user/x"), PathBuf::from("~user/x"));
     }

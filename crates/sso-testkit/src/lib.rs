@@ -160,7 +160,8 @@ impl Outcome {
 
     /// Parses stdout as JSON, panicking with the whole outcome if it is not.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
     }
 }
 
@@ -173,30 +174,6 @@ impl fmt::Display for Outcome {
             self.stdout_filtered(),
             self.stderr_filtered()
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runs_in_a_scrubbed_environment() {
-        let mut context = TestContext::new();
-        context.env("AWS_REGION", "eu-west-1");
-        let outcome = context.run("/usr/bin/env", std::iter::empty::<&str>());
-        assert_eq!(outcome.code, 0);
-        let mut names: Vec<&str> = outcome
-            .stdout
-            .lines()
-            .filter_map(|l| l.split('=').next())
-            .collect();
-        names.sort_unstable();
-        assert_eq!(
-            names,
-            ["AWS_REGION", "COLUMNS", "HOME", "LANG", "NO_COLOR", "PATH"]
-        );
-        assert!(outcome.to_string().contains("HOME=[HOME]"), "{outcome}");
     }
 }
 
@@ -245,7 +222,12 @@ impl Emulator {
     }
 
     /// Calls a control route (`/_emulator/...`) and returns its JSON answer.
-    pub fn control(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    pub fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
         http_json(method, &format!("{}/_emulator/{path}", self.url), body)
     }
 
@@ -273,7 +255,10 @@ impl Drop for Emulator {
 }
 
 fn emulator_binary() -> PathBuf {
-    #[expect(clippy::disallowed_methods, reason = "a test-harness override, not tool behaviour")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a test-harness override, not tool behaviour"
+    )]
     if let Some(path) = std::env::var_os("SSO_EMULATOR_BIN") {
         return PathBuf::from(path);
     }
@@ -300,7 +285,8 @@ pub fn http_json(method: &str, url: &str, body: Option<serde_json::Value>) -> se
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut stream = std::net::TcpStream::connect(authority).expect("the emulator accepts connections");
+    let mut stream =
+        std::net::TcpStream::connect(authority).expect("the emulator accepts connections");
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -308,10 +294,18 @@ pub fn http_json(method: &str, url: &str, body: Option<serde_json::Value>) -> se
     )
     .expect("the request can be sent");
     let mut response = String::new();
-    stream.read_to_string(&mut response).expect("the response can be read");
+    stream
+        .read_to_string(&mut response)
+        .expect("the response can be read");
     let (head, payload) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    assert!(head.starts_with("HTTP/1.1 2"), "{method} {url} failed:\n{response}");
-    let payload = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    assert!(
+        head.starts_with("HTTP/1.1 2"),
+        "{method} {url} failed:\n{response}"
+    );
+    let payload = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         dechunk(payload)
     } else {
         payload.to_owned()
@@ -326,7 +320,9 @@ pub fn http_json(method: &str, url: &str, body: Option<serde_json::Value>) -> se
 fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if size == 0 || rest.len() < size {
             break;
         }
@@ -334,4 +330,28 @@ fn dechunk(mut body: &str) -> String {
         body = rest[size..].trim_start_matches("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_in_a_scrubbed_environment() {
+        let mut context = TestContext::new();
+        context.env("AWS_REGION", "eu-west-1");
+        let outcome = context.run("/usr/bin/env", std::iter::empty::<&str>());
+        assert_eq!(outcome.code, 0);
+        let mut names: Vec<&str> = outcome
+            .stdout
+            .lines()
+            .filter_map(|l| l.split('=').next())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["AWS_REGION", "COLUMNS", "HOME", "LANG", "NO_COLOR", "PATH"]
+        );
+        assert!(outcome.to_string().contains("HOME=[HOME]"), "{outcome}");
+    }
 }

@@ -134,13 +134,13 @@ fn registration_for(
     if let Some(warning) = &loaded.warning {
         seams.printer.stderr(&format!("warning: {warning}\n"));
     }
-    if let Some(cached) = loaded.into_found() {
-        if cached.is_usable_for(flow, now) {
-            seams
-                .printer
-                .debug(|| format!("reusing client registration {}", cached.client_id));
-            return Ok(cached);
-        }
+    if let Some(cached) = loaded.into_found()
+        && cached.is_usable_for(flow, now)
+    {
+        seams
+            .printer
+            .debug(|| format!("reusing client registration {}", cached.client_id));
+        return Ok(cached);
     }
     let client_name = match target.session_name() {
         Some(session) => format!("botocore-client-{session}"),
@@ -171,7 +171,7 @@ fn registration_for(
         response.client_secret,
         expires_at,
         request.scopes.clone(),
-        request.grant_types.clone(),
+        request.grant_types,
     );
     seams.cache.store_registration(&key, &registration)?;
     Ok(registration)

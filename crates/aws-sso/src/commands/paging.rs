@@ -149,13 +149,13 @@ pub(crate) fn decode_starting_token(token: &str, members: &str) -> Result<Starti
         return Ok(StartingToken { next_token, skip });
     }
     let parts: Vec<&str> = token.split("___").collect();
-    if let [service_token, index] = parts.as_slice() {
-        if let Ok(skip) = index.parse::<usize>() {
-            return Ok(StartingToken {
-                next_token: (*service_token != "None").then(|| (*service_token).to_owned()),
-                skip,
-            });
-        }
+    if let [service_token, index] = parts.as_slice()
+        && let Ok(skip) = index.parse::<usize>()
+    {
+        return Ok(StartingToken {
+            next_token: (*service_token != "None").then(|| (*service_token).to_owned()),
+            skip,
+        });
     }
     Ok(StartingToken {
         next_token: (token != "None").then(|| token.to_owned()),
@@ -182,7 +182,7 @@ pub(crate) fn encode_resume_token(next_token: Option<&str>, truncate: Option<usi
     let mut object = Map::new();
     object.insert(
         "nextToken".into(),
-        next_token.map_or(Value::Null, |t| Value::from(t)),
+        next_token.map_or(Value::Null, Value::from),
     );
     if let Some(amount) = truncate {
         object.insert("boto_truncate_amount".into(), Value::from(amount));
@@ -215,11 +215,11 @@ pub(crate) fn paginate(
     let mut previous: Option<String> = None;
     loop {
         let mut page = fetch(request_token.as_deref(), page_size)?;
-        if starting_truncation > 0 {
-            if let Some(Value::Array(items)) = page.get_mut(result_key) {
-                let skip = starting_truncation.min(items.len());
-                items.drain(..skip);
-            }
+        if starting_truncation > 0
+            && let Some(Value::Array(items)) = page.get_mut(result_key)
+        {
+            let skip = starting_truncation.min(items.len());
+            items.drain(..skip);
         }
         let count = match page.get(result_key) {
             Some(Value::Array(items)) => items.len(),

@@ -244,7 +244,6 @@ fn fifty_processes_needing_a_refresh_make_exactly_one_refresh() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watcher = {
         let stop = std::sync::Arc::clone(&stop);
-        let path = path.clone();
         std::thread::spawn(move || {
             let mut checks = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
