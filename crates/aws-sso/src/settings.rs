@@ -61,7 +61,7 @@ impl Resolved {
 
     /// The transport all clients of this run share, so connections are kept alive between
     /// calls. Built on first use; building it does no I/O.
-    fn transport(&self, env: &Env) -> Arc<dyn Transport> {
+    pub(crate) fn transport(&self, env: &Env) -> Arc<dyn Transport> {
         Arc::clone(self.transport.get_or_init(|| {
             let settings = &self.settings;
             Arc::new(UreqTransport::new(&TransportOptions {

@@ -11,13 +11,15 @@ use std::time::Duration;
 
 use sso_core::{Env, ExitClass};
 
-/// HTTP method. The two APIs only ever use these two.
+/// HTTP method. The two APIs only use `GET` and `POST`; `HEAD` resolves vanity start URLs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// `GET` (portal list/get operations): no body, no `Content-Type`.
     Get,
     /// `POST` (OIDC operations and portal `Logout`).
     Post,
+    /// `HEAD` (start-URL resolution at login, as AWS CLI v2 ≥ 2.35.13 does it).
+    Head,
 }
 
 impl Method {
@@ -26,6 +28,7 @@ impl Method {
         match self {
             Self::Get => "GET",
             Self::Post => "POST",
+            Self::Head => "HEAD",
         }
     }
 }

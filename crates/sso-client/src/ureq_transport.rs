@@ -160,6 +160,13 @@ impl Transport for UreqTransport {
                     None => builder.call(),
                 }
             }
+            Method::Head => {
+                let mut builder = agent.head(&url);
+                for (name, value) in &headers {
+                    builder = builder.header_raw(name, value.as_bytes());
+                }
+                builder.call()
+            }
             Method::Post => {
                 let mut builder = agent.post(&url);
                 for (name, value) in &headers {

@@ -28,6 +28,7 @@ pub mod settings;
 mod shlex;
 pub mod sso;
 mod url;
+pub mod writer;
 
 pub use endpoint::{Partition, Service};
 pub use error::{ConfigError, ParseProblem};

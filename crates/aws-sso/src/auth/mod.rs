@@ -11,6 +11,7 @@
 pub(crate) mod browser;
 pub(crate) mod callback;
 pub(crate) mod pkce;
+pub(crate) mod start_url;
 pub(crate) mod token;
 
 use std::time::Duration;
@@ -40,6 +41,9 @@ const DEFAULT_POLL_INTERVAL: u64 = 5;
 
 /// Everything a login needs besides the target.
 pub(crate) struct LoginSeams<'a> {
+    /// The start URL to send to the service: the configured one, or where a vanity URL
+    /// resolved to (`start_url.rs`).
+    pub(crate) service_start_url: &'a str,
     pub(crate) oidc: &'a OidcClient,
     pub(crate) cache: &'a Cache,
     pub(crate) clock: &'a dyn Clock,
@@ -66,8 +70,8 @@ pub(crate) fn login(
     };
     let registration = registration_for(target, flow, seams)?;
     let response = match &listener {
-        Some(listener) => pkce_flow(target, &registration, listener, seams)?,
-        None => device_flow(target, &registration, seams)?,
+        Some(listener) => pkce_flow(&registration, listener, seams)?,
+        None => device_flow(&registration, seams)?,
     };
     let now = seams.clock.now();
     let expires_in = response.expires_in.unwrap_or_default();
@@ -151,7 +155,7 @@ fn registration_for(
         LoginFlow::DeviceCode => RegisterClientRequest::device_code(client_name, scopes),
         LoginFlow::AuthorizationCode => RegisterClientRequest::authorization_code(
             client_name,
-            target.start_url(),
+            seams.service_start_url,
             scopes
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| vec!["sso:account:access".to_owned()]),
@@ -179,7 +183,6 @@ fn registration_for(
 
 /// The device authorization grant (RFC 8628) as AWS CLI v2 runs it (spec §3.5).
 fn device_flow(
-    target: &SsoTarget,
     registration: &ClientRegistration,
     seams: &LoginSeams<'_>,
 ) -> Result<CreateTokenResponse, CliError> {
@@ -189,7 +192,7 @@ fn device_flow(
             .start_device_authorization(&StartDeviceAuthorizationRequest {
                 client_id: registration.client_id.clone(),
                 client_secret: registration.client_secret.clone(),
-                start_url: target.start_url().to_owned(),
+                start_url: seams.service_start_url.to_owned(),
             })?;
     let request = CreateTokenRequest {
         client_id: registration.client_id.clone(),
@@ -282,7 +285,6 @@ fn no_browser_prompt(uri: &str, user_code: Option<&str>, complete: Option<&str>)
 
 /// The authorization-code grant with PKCE (spec §3.6).
 fn pkce_flow(
-    target: &SsoTarget,
     registration: &ClientRegistration,
     listener: &CallbackListener,
     seams: &LoginSeams<'_>,
@@ -312,7 +314,6 @@ fn pkce_flow(
             let _ = seams.printer.stdout(&no_browser_prompt(&url, None, None));
         }
     }
-    let _ = target;
     let code = listener
         .wait(&pkce.state, CALLBACK_TIMEOUT)
         .map_err(|error| match error {

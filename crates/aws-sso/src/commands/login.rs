@@ -5,10 +5,11 @@ use sso_client::SystemSleeper;
 
 use crate::Context;
 use crate::auth::browser::{Browser, SystemBrowser};
-use crate::auth::{self, LoginSeams};
+use crate::auth::{self, LoginSeams, start_url};
 use crate::cli::LoginArgs;
 use crate::error::CliError;
 use crate::settings::Resolved;
+use sso_config::SsoTarget;
 
 /// Signs in with the flow the AWS CLI would choose and prints the success line.
 pub(crate) fn login(
@@ -16,7 +17,16 @@ pub(crate) fn login(
     resolved: &Resolved,
     context: &Context,
 ) -> Result<(), CliError> {
-    let target = resolved.sso_target(args.sso_session.as_deref())?;
+    let configured = resolved.sso_target(args.sso_session.as_deref())?;
+    let start = start_url::resolve(
+        configured.start_url(),
+        resolved.transport(&context.env).as_ref(),
+    )?;
+    // A vanity URL that resolves to a regional host overrides the configured region.
+    let target = match &start.region {
+        Some(region) if region != configured.region() => with_region(&configured, region),
+        _ => configured.clone(),
+    };
     // sso-session configurations use PKCE unless told otherwise; legacy profiles can only
     // use the device flow (their registrations have no redirect URI).
     let flow = if target.is_legacy() || args.use_device_code {
@@ -33,6 +43,7 @@ pub(crate) fn login(
     let browser = SystemBrowser::from_env(&context.env);
     let sleeper = SystemSleeper::new();
     let seams = LoginSeams {
+        service_start_url: &start.url,
         oidc: &oidc,
         cache: &cache,
         clock: context.clock.as_ref(),
@@ -41,9 +52,43 @@ pub(crate) fn login(
         sleeper: &sleeper,
     };
     auth::login(&target, flow, &seams)?;
+    if target.region() != configured.region() {
+        update_region(&configured, target.region(), resolved)?;
+        let _ = context
+            .printer
+            .stdout(&format!("SSO region updated to {}\n", target.region()));
+    }
     let _ = context.printer.stdout(&format!(
         "Successfully logged into Start URL: {}\n",
         target.start_url()
     ));
     Ok(())
+}
+
+/// The target with another SSO region.
+fn with_region(target: &SsoTarget, region: &str) -> SsoTarget {
+    let mut target = target.clone();
+    match &mut target {
+        SsoTarget::Session { region: r, .. } | SsoTarget::Legacy { region: r, .. } => {
+            *r = region.to_owned();
+        }
+    }
+    target
+}
+
+/// Writes the resolved region back to the config, as the AWS CLI does: into the
+/// `[sso-session NAME]` section, or the legacy profile's section — which for the default
+/// profile the AWS CLI names `[profile default]`, creating it beside `[default]`.
+fn update_region(target: &SsoTarget, region: &str, resolved: &Resolved) -> Result<(), CliError> {
+    let section = match target {
+        SsoTarget::Session { session_name, .. } => format!("sso-session {session_name}"),
+        SsoTarget::Legacy { profile_name, .. } => format!("profile {profile_name}"),
+    };
+    sso_config::writer::write_key(
+        resolved.config.config_path(),
+        &section,
+        "sso_region",
+        region,
+    )
+    .map_err(|error| CliError::general(error.to_string()))
 }

@@ -9,6 +9,7 @@ mod login;
 mod logout;
 mod settings;
 mod support;
+mod vanity;
 
 use sso_testkit::{Outcome, TestContext};
 

@@ -1,6 +1,6 @@
 //! A tiny scripted HTTP/1.1 server on 127.0.0.1 for the tests: it answers each request with
 //! the next scripted [`Reply`] (repeating the last one when the script runs out) and records
-//! every raw request. It can also speak TLS (with the test certificates in `tls/`) and act as
+//! every raw request. It can also speak TLS (with the test certificates in `testdata/tls/`) and act as
 //! a CONNECT proxy that tunnels to itself.
 
 use std::collections::VecDeque;
@@ -106,11 +106,11 @@ impl Server {
         Self::spawn(script, None)
     }
 
-    /// HTTPS with the test leaf certificate (signed by `tls/ca.pem`, valid for 127.0.0.1).
+    /// HTTPS with the test leaf certificate (signed by `testdata/tls/ca.pem`, valid for 127.0.0.1).
     pub(crate) fn start_tls(script: Vec<Reply>) -> Self {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/http/tls");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/tls");
         let certs = CertificateDer::pem_file_iter(format!("{dir}/leaf.pem"))
             .unwrap()
             .collect::<Result<Vec<_>, _>>()

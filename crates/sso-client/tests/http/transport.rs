@@ -14,7 +14,7 @@ use crate::server::{Reply, Server, json};
 use crate::{RecordingSleeper, token};
 
 fn tls_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/http/tls"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/tls"))
 }
 
 /// A portal client with one attempt and these transport options.
