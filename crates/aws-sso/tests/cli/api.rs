@@ -295,3 +295,29 @@ fn fifty_processes_needing_a_refresh_make_exactly_one_refresh() {
         .count();
     assert_eq!(refreshes, 1, "single flight: exactly one refresh request");
 }
+
+#[test]
+fn a_corrupt_token_file_is_reported_once_and_a_truncated_write_is_recovered() {
+    let (_emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let good = context.read(SESSION_TOKEN_FILE).unwrap();
+
+    // The known truncate-then-write signature: valid JSON followed by stray bytes.
+    context.write(SESSION_TOKEN_FILE, &format!("{good}5\"}}"));
+    let recovered = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "length(accountList)"]);
+    assert_eq!(recovered.code, 0, "{recovered}");
+    assert_eq!(recovered.stdout, "3\n");
+    assert_eq!(recovered.stderr.matches("warning:").count(), 1, "{recovered}");
+
+    // Garbage: one warning, then the AWS CLI's "does not exist" error; nothing crashes.
+    context.write(SESSION_TOKEN_FILE, "{\"accessTok");
+    let corrupt = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
+    assert_eq!(corrupt.code, 255, "{corrupt}");
+    let stderr = corrupt.stderr_filtered();
+    assert!(stderr.starts_with("warning: "), "{stderr}");
+    assert!(stderr.contains("0ad374308c5a4e22f723adf10145eafad7c4031c.json"), "the warning names the file: {stderr}");
+    assert!(stderr.ends_with("\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n"), "{stderr}");
+    // An empty file likewise.
+    context.write(SESSION_TOKEN_FILE, "");
+    assert_eq!(aws_sso(&context, &["list-accounts", "--profile", "dev"]).code, 255);
+}
