@@ -621,3 +621,168 @@ def wait_for(predicate: Any, what: str, timeout: float = WAIT_S, interval: float
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+# --------------------------------------------------------------------------------------------------
+# aws-sso, the binary under test (issues #4 and #5 suites)
+
+AWS_SSO_BIN = BIN_DIR / "aws-sso"
+
+# A config with one sso-session profile (`dev`, session `my-sso`, so registrations match REG_DEVICE /
+# REG_PKCE) and one legacy profile (`legacy`), both on the emulator's built-in directory.
+SESSION_NAME = "my-sso"
+SSO_PROFILES = f"""
+[profile dev]
+sso_session = {SESSION_NAME}
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+region = us-east-1
+
+[sso-session {SESSION_NAME}]
+sso_start_url = {START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile legacy]
+sso_start_url = {START_URL}
+sso_region = us-east-1
+sso_account_id = 222222222222
+sso_role_name = ReadOnly
+region = us-east-1
+"""
+
+
+def run_aws_sso(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    """Runs `aws-sso ARGS` to completion with exactly `env`; stdout/stderr captured as bytes."""
+    if not AWS_SSO_BIN.is_file():
+        raise AssertionError(f"{AWS_SSO_BIN} does not exist: build it with `cargo build -p aws-sso --bins` or set SSO_BIN_DIR")
+    return subprocess.run([str(AWS_SSO_BIN), *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+
+
+def start_aws_sso(*args: str, env: dict[str, str], workdir: Path) -> subprocess.Popen:
+    """Starts `aws-sso ARGS` in the background (its own process group); stdout and stderr go to
+    files in `workdir` so a long-running login can never block on a full pipe. Read them with
+    `finish_aws_sso`."""
+    if not AWS_SSO_BIN.is_file():
+        raise AssertionError(f"{AWS_SSO_BIN} does not exist: build it with `cargo build -p aws-sso --bins` or set SSO_BIN_DIR")
+    tag = uuid.uuid4().hex[:8]
+    out = open(workdir / f"aws-sso-{tag}.stdout", "w+b")
+    err = open(workdir / f"aws-sso-{tag}.stderr", "w+b")
+    proc = subprocess.Popen([str(AWS_SSO_BIN), *args], env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
+    proc.out_file, proc.err_file = out, err  # type: ignore[attr-defined]
+    return proc
+
+
+def finish_aws_sso(proc: subprocess.Popen, timeout: float = WAIT_S) -> tuple[int, str, str]:
+    """Waits for a `start_aws_sso` process (killing its group on timeout, then failing) and returns
+    (exit code, stdout, stderr)."""
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop_process_group(proc)
+        code = None
+    texts = []
+    for f in (proc.out_file, proc.err_file):  # type: ignore[attr-defined]
+        f.seek(0)
+        texts.append(f.read().decode("utf-8", errors="replace"))
+        f.close()
+    if code is None:
+        raise AssertionError(f"aws-sso did not exit within {timeout}s; stdout:\n{texts[0]}\nstderr:\n{texts[1]}")
+    return code, texts[0], texts[1]
+
+
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """Kills a process started with start_new_session=True together with its children."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+def token_file(home: Path, key: str) -> Path:
+    """The SSO token-cache file for an sso-session name or a legacy start URL (cli-behavior §2.2)."""
+    return home / ".aws" / "sso" / "cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+
+
+def utc_stamp(epoch: float) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ`, the cache files' timestamp format."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def parse_stamp(text: str) -> float:
+    """Epoch seconds of a `…Z` cache timestamp."""
+    import calendar
+
+    return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
+
+
+_FAKE_BROWSER = r'''#!{python}
+"""A stand-in browser for AWS_SSO_TEST_BROWSER: records the URL it is given and, when told to,
+visits it the way a browser would, following redirects by hand so every Location is recorded."""
+import sys, urllib.parse, urllib.request
+
+RECORD, FOLLOW, url = {record!r}, {follow!r}, sys.argv[-1]
+with open(RECORD, "a") as f:
+    f.write("open " + url + "\n")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({{}}), NoRedirect)
+for _ in range(10 if FOLLOW else 0):
+    try:
+        with opener.open(url, timeout=20) as resp:
+            resp.read()
+        break
+    except urllib.error.HTTPError as e:
+        location = e.headers.get("Location")
+        if e.code not in (301, 302, 303, 307, 308) or not location:
+            break
+        url = urllib.parse.urljoin(url, location)
+        with open(RECORD, "a") as f:
+            f.write("redirect " + url + "\n")
+    except Exception as e:
+        with open(RECORD, "a") as f:
+            f.write("error " + repr(e) + "\n")
+        break
+'''
+
+
+@dataclass
+class FakeBrowser:
+    """An AWS_SSO_TEST_BROWSER command (`command`) plus the file where it records what it did."""
+
+    command: str
+    record: Path
+
+    def lines(self) -> list[tuple[str, str]]:
+        if not self.record.exists():
+            return []
+        return [tuple(ln.split(" ", 1)) for ln in self.record.read_text().splitlines() if " " in ln]  # type: ignore[misc]
+
+    def opened(self) -> list[str]:
+        return [url for kind, url in self.lines() if kind == "open"]
+
+    def redirects(self) -> list[str]:
+        return [url for kind, url in self.lines() if kind == "redirect"]
+
+    def wait_opened(self, timeout: float = WAIT_S) -> str:
+        return wait_for(lambda: (self.opened() or [None])[0], "aws-sso to open the browser", timeout)
+
+
+def fake_browser(directory: Path, follow: bool) -> FakeBrowser:
+    """Writes a stand-in browser script into `directory`. With follow=False it only records the URL
+    (the test then opens it, e.g. in Chromium); with follow=True it also fetches it and follows the
+    redirects (an --auto-approve emulator redirects /authorize straight to aws-sso's listener)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:8]
+    record = directory / f"browser-{tag}.log"
+    script = directory / f"browser-{tag}.py"
+    script.write_text(_FAKE_BROWSER.format(python=sys.executable, record=str(record), follow=follow))
+    script.chmod(0o755)
+    return FakeBrowser(command=str(script), record=record)

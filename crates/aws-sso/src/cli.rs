@@ -277,6 +277,33 @@ pub struct PagingArgs {
     pub next_token: Option<String>,
 }
 
+/// The AWS CLI's generic parameter options of API commands.
+#[derive(Debug, Args, Default, Clone)]
+pub struct InputArgs {
+    /// Read the parameters from JSON (inline, or `file://PATH`); options given on the command
+    /// line win
+    #[arg(long, value_name = "JSON")]
+    pub cli_input_json: Option<String>,
+
+    /// Print a JSON skeleton of the parameters (for --cli-input-json) instead of calling the
+    /// service (`input` is the only kind aws-sso generates)
+    #[arg(
+        long,
+        value_name = "input",
+        num_args = 0..=1,
+        default_missing_value = "input",
+        value_parser = ["input"],
+    )]
+    pub generate_cli_skeleton: Option<String>,
+}
+
+impl InputArgs {
+    /// Whether required options may come from elsewhere than the command line.
+    pub fn relaxes_required(&self) -> bool {
+        self.cli_input_json.is_some() || self.generate_cli_skeleton.is_some()
+    }
+}
+
 /// `list-accounts`
 #[derive(Debug, Args)]
 pub struct ListAccountsArgs {
@@ -290,6 +317,9 @@ pub struct ListAccountsArgs {
 
     #[command(flatten)]
     pub paging: PagingArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// `list-account-roles`
@@ -300,7 +330,7 @@ pub struct ListAccountRolesArgs {
     pub access_token: Option<String>,
 
     /// The 12-digit AWS account ID
-    #[arg(long, value_name = "ID", required = true)]
+    #[arg(long, value_name = "ID", required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
     pub account_id: Option<String>,
 
     /// Use the cached token of this [sso-session NAME]
@@ -309,17 +339,20 @@ pub struct ListAccountRolesArgs {
 
     #[command(flatten)]
     pub paging: PagingArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// `get-role-credentials`
 #[derive(Debug, Args)]
 pub struct GetRoleCredentialsArgs {
     /// The role to get credentials for
-    #[arg(long, value_name = "NAME", required = true)]
+    #[arg(long, value_name = "NAME", required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
     pub role_name: Option<String>,
 
     /// The 12-digit AWS account ID
-    #[arg(long, value_name = "ID", required = true)]
+    #[arg(long, value_name = "ID", required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
     pub account_id: Option<String>,
 
     /// The access token from `aws-sso login` (default: the cached token of the profile)
@@ -329,6 +362,9 @@ pub struct GetRoleCredentialsArgs {
     /// Use the cached token of this [sso-session NAME]
     #[arg(long, value_name = "NAME")]
     pub sso_session: Option<String>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// The version line printed by `--version`.

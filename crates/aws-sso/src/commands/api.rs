@@ -13,8 +13,12 @@ use sso_core::Secret;
 
 use crate::Context;
 use crate::auth;
-use crate::cli::{GetRoleCredentialsArgs, GlobalArgs, ListAccountRolesArgs, ListAccountsArgs};
+use crate::cli::{
+    GetRoleCredentialsArgs, GlobalArgs, InputArgs, ListAccountRolesArgs, ListAccountsArgs,
+    PagingArgs,
+};
 use crate::commands::paging::{self, Plan};
+use crate::commands::parameters::{self, Member};
 use crate::error::CliError;
 use crate::output::{self, Rendered};
 use crate::settings::Resolved;
@@ -65,12 +69,17 @@ pub(crate) fn list_accounts(
     resolved: &Resolved,
     context: &Context,
 ) -> Result<(), CliError> {
+    let members = parameters::LIST_ACCOUNTS;
+    let Some(params) = Params::gather(&args.input, members, context)? else {
+        return Ok(());
+    };
+    let access_token = params.merged("accessToken", args.access_token.as_deref());
     let listing = Listing {
         operation: "ListAccounts",
-        members: "nextToken, maxResults, accessToken",
+        members,
         result_key: "accountList",
-        paging: &args.paging,
-        access_token: args.access_token.as_deref(),
+        paging: params.paging(&args.paging),
+        access_token: access_token.as_deref(),
         sso_session: args.sso_session.as_deref(),
     };
     listing.run(
@@ -92,13 +101,20 @@ pub(crate) fn list_account_roles(
     resolved: &Resolved,
     context: &Context,
 ) -> Result<(), CliError> {
-    let account_id = args.account_id.as_deref().unwrap_or_default();
+    let members = parameters::LIST_ACCOUNT_ROLES;
+    let Some(params) = Params::gather(&args.input, members, context)? else {
+        return Ok(());
+    };
+    let account_id = params.merged("accountId", args.account_id.as_deref());
+    parameters::missing_required(members, |name| name == "accountId" && account_id.is_some())?;
+    let account_id = account_id.unwrap_or_default();
+    let access_token = params.merged("accessToken", args.access_token.as_deref());
     let listing = Listing {
         operation: "ListAccountRoles",
-        members: "nextToken, maxResults, accessToken, accountId",
+        members,
         result_key: "roleList",
-        paging: &args.paging,
-        access_token: args.access_token.as_deref(),
+        paging: params.paging(&args.paging),
+        access_token: access_token.as_deref(),
         sso_session: args.sso_session.as_deref(),
     };
     listing.run(
@@ -107,10 +123,66 @@ pub(crate) fn list_account_roles(
         context,
         |portal, token, next_token, max_results| {
             Ok(portal
-                .list_account_roles(token, account_id, next_token, max_results)?
+                .list_account_roles(token, &account_id, next_token, max_results)?
                 .to_value())
         },
     )
+}
+
+/// The operation's parameters from `--cli-input-json`, which fill in what the command line
+/// leaves out.
+struct Params {
+    json: Map<String, Value>,
+}
+
+impl Params {
+    /// Reads `--cli-input-json`; prints the skeleton and returns `None` for
+    /// `--generate-cli-skeleton`.
+    fn gather(
+        input: &InputArgs,
+        members: &[Member],
+        context: &Context,
+    ) -> Result<Option<Self>, CliError> {
+        // clap accepts only `input`, the one kind aws-sso generates.
+        if input.generate_cli_skeleton.is_some() {
+            let _ = context.printer.stdout(&parameters::skeleton(members));
+            return Ok(None);
+        }
+        let json = input
+            .cli_input_json
+            .as_deref()
+            .map(|raw| parameters::input_json(raw, members))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Some(Self { json }))
+    }
+
+    /// The command line's value, else the JSON's.
+    fn merged(&self, name: &str, cli: Option<&str>) -> Option<String> {
+        cli.map(str::to_owned).or_else(|| {
+            self.json
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    }
+
+    /// Paging options with `nextToken` / `maxResults` from the JSON (as `--next-token` /
+    /// `--max-results`, which make one raw call).
+    fn paging(&self, cli: &PagingArgs) -> PagingArgs {
+        let mut paging = cli.clone();
+        if paging.next_token.is_none() {
+            paging.next_token = self
+                .json
+                .get("nextToken")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+        }
+        if paging.max_results.is_none() {
+            paging.max_results = self.json.get("maxResults").map(Value::to_string);
+        }
+        paging
+    }
 }
 
 /// What differs between the two paginated commands.
@@ -118,10 +190,10 @@ struct Listing<'a> {
     /// The operation name (table title).
     operation: &'static str,
     /// The operation's input members in model order, for botocore's "Unknown parameter".
-    members: &'static str,
+    members: &'static [Member],
     /// The paginated list member.
     result_key: &'static str,
-    paging: &'a crate::cli::PagingArgs,
+    paging: PagingArgs,
     access_token: Option<&'a str>,
     sso_session: Option<&'a str>,
 }
@@ -141,9 +213,9 @@ impl Listing<'_> {
         ) -> Result<Value, CliError>,
     ) -> Result<(), CliError> {
         let plan = paging::plan(
-            self.paging,
+            &self.paging,
             global.no_paginate,
-            self.members,
+            &parameters::member_list(self.members),
             &context.printer,
         )?;
         let renderer = output::Renderer::new(global, resolved, context, self.operation)?;
@@ -169,9 +241,21 @@ pub(crate) fn get_role_credentials(
     resolved: &Resolved,
     context: &Context,
 ) -> Result<(), CliError> {
+    let members = parameters::GET_ROLE_CREDENTIALS;
+    let Some(params) = Params::gather(&args.input, members, context)? else {
+        return Ok(());
+    };
+    let role_name = params.merged("roleName", args.role_name.as_deref());
+    let account_id = params.merged("accountId", args.account_id.as_deref());
+    parameters::missing_required(members, |name| match name {
+        "roleName" => role_name.is_some(),
+        "accountId" => account_id.is_some(),
+        _ => true,
+    })?;
+    let access_token = params.merged("accessToken", args.access_token.as_deref());
     let renderer = output::Renderer::new(global, resolved, context, "GetRoleCredentials")?;
     let credentials = credentials(
-        args.access_token.as_deref(),
+        access_token.as_deref(),
         args.sso_session.as_deref(),
         global,
         resolved,
@@ -180,8 +264,8 @@ pub(crate) fn get_role_credentials(
     let portal = resolved.portal_client(context, &credentials.region, true)?;
     let response = portal.get_role_credentials(
         &credentials.token,
-        args.role_name.as_deref().unwrap_or_default(),
-        args.account_id.as_deref().unwrap_or_default(),
+        role_name.as_deref().unwrap_or_default(),
+        account_id.as_deref().unwrap_or_default(),
     )?;
     let rendered = renderer.single(&response.to_value())?;
     emit(rendered, context)

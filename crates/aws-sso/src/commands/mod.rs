@@ -7,6 +7,7 @@ mod api;
 mod login;
 mod logout;
 pub(crate) mod paging;
+mod parameters;
 
 use crate::Context;
 use crate::cli::{Cli, Command};

@@ -304,10 +304,23 @@ fn a_corrupt_token_file_is_reported_once_and_a_truncated_write_is_recovered() {
 
     // The known truncate-then-write signature: valid JSON followed by stray bytes.
     context.write(SESSION_TOKEN_FILE, &format!("{good}5\"}}"));
-    let recovered = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "length(accountList)"]);
+    let recovered = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--query",
+            "length(accountList)",
+        ],
+    );
     assert_eq!(recovered.code, 0, "{recovered}");
     assert_eq!(recovered.stdout, "3\n");
-    assert_eq!(recovered.stderr.matches("warning:").count(), 1, "{recovered}");
+    assert_eq!(
+        recovered.stderr.matches("warning:").count(),
+        1,
+        "{recovered}"
+    );
 
     // Garbage: one warning, then the AWS CLI's "does not exist" error; nothing crashes.
     context.write(SESSION_TOKEN_FILE, "{\"accessTok");
@@ -315,9 +328,103 @@ fn a_corrupt_token_file_is_reported_once_and_a_truncated_write_is_recovered() {
     assert_eq!(corrupt.code, 255, "{corrupt}");
     let stderr = corrupt.stderr_filtered();
     assert!(stderr.starts_with("warning: "), "{stderr}");
-    assert!(stderr.contains("0ad374308c5a4e22f723adf10145eafad7c4031c.json"), "the warning names the file: {stderr}");
-    assert!(stderr.ends_with("\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n"), "{stderr}");
+    assert!(
+        stderr.contains("0ad374308c5a4e22f723adf10145eafad7c4031c.json"),
+        "the warning names the file: {stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n"
+        ),
+        "{stderr}"
+    );
     // An empty file likewise.
     context.write(SESSION_TOKEN_FILE, "");
-    assert_eq!(aws_sso(&context, &["list-accounts", "--profile", "dev"]).code, 255);
+    assert_eq!(
+        aws_sso(&context, &["list-accounts", "--profile", "dev"]).code,
+        255
+    );
+}
+
+#[test]
+fn generate_cli_skeleton_and_cli_input_json() {
+    let (_emulator, context) = setup(&["--auto-approve", "demo"]);
+    // The skeleton needs no token, region or required options, as in the AWS CLI.
+    let skeleton = aws_sso(
+        &context,
+        &["get-role-credentials", "--generate-cli-skeleton"],
+    );
+    assert_eq!(skeleton.code, 0, "{skeleton}");
+    assert_eq!(
+        skeleton.stdout,
+        "{\n    \"roleName\": \"\",\n    \"accountId\": \"\",\n    \"accessToken\": \"\"\n}\n"
+    );
+
+    login(&context, &["--profile", "dev"]);
+    let input = r#"{"accountId": "111111111111", "roleName": "AdministratorAccess"}"#;
+    let outcome = aws_sso(
+        &context,
+        &[
+            "get-role-credentials",
+            "--profile",
+            "dev",
+            "--cli-input-json",
+            input,
+            "--query",
+            "keys(roleCredentials)",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(outcome.code, 0, "{outcome}");
+    assert_eq!(
+        outcome.stdout,
+        "accessKeyId\tsecretAccessKey\tsessionToken\texpiration\n"
+    );
+    // The command line wins over the JSON.
+    let file = context.path("input.json");
+    std::fs::write(&file, r#"{"accountId": "999999999999"}"#).unwrap();
+    let roles = aws_sso(
+        &context,
+        &[
+            "list-account-roles",
+            "--profile",
+            "dev",
+            "--account-id",
+            "111111111111",
+            "--cli-input-json",
+            &format!("file://{}", file.display()),
+            "--query",
+            "length(roleList)",
+        ],
+    );
+    assert_eq!(roles.stdout, "2\n", "{roles}");
+    // botocore's validation messages.
+    let missing = aws_sso(
+        &context,
+        &[
+            "get-role-credentials",
+            "--profile",
+            "dev",
+            "--cli-input-json",
+            r#"{"roleName": "ReadOnly"}"#,
+        ],
+    );
+    assert_eq!(missing.code, 252);
+    assert_eq!(
+        missing.stderr,
+        "\naws: [ERROR]: An error occurred (ParamValidation): Parameter validation failed:\nMissing required parameter in input: \"accountId\"\n"
+    );
+    let unknown = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--cli-input-json",
+            r#"{"foo": 1}"#,
+        ],
+    );
+    assert_eq!(unknown.code, 252);
+    assert!(unknown.stderr.contains("Unknown parameter in input: \"foo\", must be one of: nextToken, maxResults, accessToken"), "{unknown}");
 }
