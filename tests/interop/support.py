@@ -786,3 +786,94 @@ def fake_browser(directory: Path, follow: bool) -> FakeBrowser:
     script.write_text(_FAKE_BROWSER.format(python=sys.executable, record=str(record), follow=follow))
     script.chmod(0o755)
     return FakeBrowser(command=str(script), record=record)
+
+
+# --------------------------------------------------------------------------------------------------
+# Chromium page walking that tolerates navigation races (for the aws-sso browser suite)
+
+
+def _transient_webdriver_error(error: Exception) -> bool:
+    """Errors that only mean "the page changed under us": the next look at the page settles it."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
+
+    if isinstance(error, (StaleElementReferenceException, NoSuchElementException)):
+        return True
+    return isinstance(error, WebDriverException) and "does not belong to the document" in str(error)
+
+
+def walk_pages(driver: Any, *, decision: str, done: Any, user: tuple[str, str] = DEMO, user_code: str | None = None, shots: Path | None = None, name: str = "page") -> tuple[Any, list[str]]:
+    """Acts on whichever emulator page Chromium shows (code entry, confirm, sign-in, consent) until
+    `done(driver)` returns something truthy; returns (that, the pages acted on, in order).
+
+    Each step waits for the document to finish loading and for the clicked button to go stale,
+    and a look at a page that navigated meanwhile is simply retried, so a slow machine cannot
+    turn a page transition into a failure."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def element(element_id: str) -> Any:
+        found = driver.find_elements(By.ID, element_id)
+        return found[0] if found else None
+
+    def click(button: Any) -> None:
+        button.click()
+        WebDriverWait(driver, WAIT_S).until(ec.staleness_of(button))
+
+    def loaded() -> bool:
+        return driver.execute_script("return document.readyState") == "complete"
+
+    deadline = time.monotonic() + WAIT_S * 2
+    visited: list[str] = []
+    while time.monotonic() < deadline:
+        try:
+            if not loaded():
+                time.sleep(0.05)
+                continue
+            result = done(driver)
+            if result:
+                return result, visited
+            if button := element(decision):
+                if shots:
+                    driver.save_screenshot(str(shots / f"{name}-consent.png"))
+                click(button)
+                visited.append("consent")
+            elif field := element("username"):
+                if shots:
+                    driver.save_screenshot(str(shots / f"{name}-sign-in.png"))
+                field.clear()
+                field.send_keys(user[0])
+                password = element("password")
+                password.clear()
+                password.send_keys(user[1])
+                click(element("sign-in"))
+                visited.append("sign-in")
+            elif button := element("confirm"):
+                if user_code and user_code not in driver.find_element(By.TAG_NAME, "body").text:
+                    raise AssertionError(f"the confirm page does not show the code {user_code}")
+                click(button)
+                visited.append("confirm")
+            elif field := element("user_code"):
+                if not field.get_attribute("value"):
+                    field.send_keys(user_code or "")
+                click(element("next"))
+                visited.append("code-entry")
+            else:
+                time.sleep(0.05)
+        except Exception as e:  # noqa: BLE001 (only navigation races are swallowed)
+            if not _transient_webdriver_error(e):
+                raise
+            time.sleep(0.05)
+    raise AssertionError(f"browser stuck after {visited} at {driver.current_url}:\n{driver.page_source[:2000]}")
+
+
+def page_text_contains(*needles: str) -> Any:
+    """A `done` predicate for walk_pages: the first of `needles` found in the page's text."""
+    from selenium.webdriver.common.by import By
+
+    def check(driver: Any) -> str | None:
+        bodies = driver.find_elements(By.TAG_NAME, "body")
+        text = bodies[0].text if bodies else ""
+        return next((n for n in needles if n in text), None)
+
+    return check

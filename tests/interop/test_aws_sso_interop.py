@@ -1,7 +1,7 @@
 """Issue #4: aws-sso and the real AWS clients share one SSO token cache, both ways.
 
-* After `aws-sso login` (device code with an auto-approving emulator, and PKCE with a stand-in
-  browser that follows /authorize to aws-sso's loopback listener), boto3's own SSO credential
+* After `aws-sso login` (device code with an auto-approving emulator, and PKCE with curl as the
+  browser, following /authorize to aws-sso's loopback listener), boto3's own SSO credential
   provider (`Session(profile_name=...)`) gets role credentials from our token file, for an
   sso-session profile and a legacy profile.
 * botocore's own refresh of a near-expiry token rewrites our file, and aws-sso then uses the token
@@ -10,12 +10,14 @@
 * AWS CLI v1 accepts an aws-sso token (`aws sso list-accounts --access-token`) and prints what
   aws-sso prints for the profile.
 * No access token, refresh token or client secret the emulator ever issued appears in aws-sso's
-  stdout or stderr, with or without --debug, on success and error paths.
+  stdout or stderr (every run in this file is checked), with or without --debug, on success and
+  error paths.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import time
 
@@ -28,7 +30,6 @@ from support import (
     SESSION_NAME,
     SSO_PROFILES,
     START_URL,
-    fake_browser,
     parse_stamp,
     run_aws_sso,
     token_file,
@@ -40,17 +41,27 @@ pytestmark = pytest.mark.emulator_args("--auto-approve", "demo")
 BUILTIN_ACCOUNTS = ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555", "666666666666"]
 
 
+# The "browser" of scripts/demo: fetches the /authorize URL and follows the auto-approving
+# emulator's redirect to aws-sso's loopback listener.
+CURL_BROWSER = "curl -s -L -o /dev/null"
+
+
 @pytest.fixture
-def box(sandbox):
-    """The sandbox with profiles `dev` (sso-session my-sso) and `legacy`, and a stand-in browser."""
+def box(sandbox, emu):
+    """The sandbox with profiles `dev` (sso-session my-sso) and `legacy`, and curl as the browser."""
+    if not shutil.which("curl"):
+        pytest.fail("curl is needed as the stand-in browser (apt-get install curl)")
     sandbox.write_config(SSO_PROFILES)
-    sandbox.env["AWS_SSO_TEST_BROWSER"] = fake_browser(sandbox.home.parent / "browser", follow=True).command
+    sandbox.env["AWS_SSO_TEST_BROWSER"] = CURL_BROWSER
+    sandbox.emu = emu
     return sandbox
 
 
 def sso(box, *args, extra_env=None, expect=0):
+    """Runs aws-sso; checks its exit code and that its output holds no secret issued so far."""
     proc = run_aws_sso(*args, env={**box.env, **(extra_env or {})}, timeout=60)
     assert proc.returncode == expect, f"aws-sso {' '.join(args)} exited {proc.returncode}, expected {expect}:\n{proc.stderr.decode()}"
+    assert_no_secret(box.emu, " ".join(args), proc)
     return proc
 
 
@@ -243,11 +254,16 @@ def test_no_secret_in_aws_sso_output(box, emu):
 
     issued = emu.issued()
     assert issued["access_tokens"] and issued["refresh_tokens"] and issued["client_secrets"], issued
-    fragments = secret_fragments(issued)
     # --debug really logs (endpoints, registration reuse, cache writes), so it is worth scanning.
     assert any(b"[DEBUG]" in p.stderr for cmd, p in runs if cmd.endswith("--debug")), runs
+    # Each run was checked as it finished; once more against the final list of everything issued.
     for cmd, proc in runs:
-        for stream, data in (("stdout", proc.stdout), ("stderr", proc.stderr)):
-            text = data.decode("utf-8", errors="replace")
-            leaked = sorted(f for f in fragments if f in text)
-            assert not leaked, f"`aws-sso {cmd}` printed a secret on {stream}: {[f[:12] + '…' for f in leaked]}"
+        assert_no_secret(emu, cmd, proc, issued)
+
+
+def assert_no_secret(emu, cmd: str, proc: subprocess.CompletedProcess, issued: dict | None = None) -> None:
+    fragments = secret_fragments(issued or emu.issued())
+    for stream, data in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+        text = data.decode("utf-8", errors="replace")
+        leaked = sorted(f for f in fragments if f in text)
+        assert not leaked, f"`aws-sso {cmd}` printed a secret on {stream}: {[f[:12] + '…' for f in leaked]}"

@@ -128,11 +128,15 @@ def approve_token(emu: Emulator, user: str) -> str:
 def start_org(tmp: Path, *flags: str, users: tuple[str, ...] = ("demo",)) -> Org:
     tmp.mkdir(parents=True, exist_ok=True)
     emu = Emulator(["--port", "0", "--enable-control", *flags], tmp)
-    env = client_env(tmp / "home")
-    with pytest.MonkeyPatch.context() as mp:
-        # boto3 runs in-process for the token: it must not see the developer's AWS settings either.
-        apply_env(mp, env)
-        tokens = {user: approve_token(emu, user) for user in users}
+    try:
+        env = client_env(tmp / "home")
+        with pytest.MonkeyPatch.context() as mp:
+            # boto3 runs in-process for the token: it must not see the developer's AWS settings.
+            apply_env(mp, env)
+            tokens = {user: approve_token(emu, user) for user in users}
+    except BaseException:
+        emu.stop()  # no fixture owns it yet
+        raise
     return Org(emu=emu, env=env, tokens=tokens)
 
 

@@ -82,10 +82,6 @@ def mark(emu) -> int:
     return len(emu.requests())
 
 
-def only(requests: list[dict], operation: str) -> list[dict]:
-    return [r for r in requests if r["operation"] == operation]
-
-
 def substitute(value, subs: dict[str, str]):
     """Replaces every random value in `subs` (exact string match) by its placeholder, recursively."""
     if isinstance(value, str):
