@@ -86,48 +86,70 @@ def drive(driver, *, decision, user=DEMO, user_code=None, done, shots=None, name
     """Acts on whatever page is showing until done(driver) returns something; returns that.
 
     Screenshots of the sign-in and consent pages go to `shots` (a directory) when given."""
-    from selenium.webdriver.common.by import By
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     deadline = time.monotonic() + WAIT_S * 2
     visited = []
     while time.monotonic() < deadline:
-        result = done(driver)
+        # Look only at a page that has finished loading; a look at a page that navigated
+        # meanwhile ("Node with given id does not belong to the document") is retried.
+        try:
+            if driver.execute_script("return document.readyState") != "complete":
+                time.sleep(0.05)
+                continue
+            result = _drive_step(driver, decision, user, user_code, done, shots, name, visited)
+        except StaleElementReferenceException:
+            continue
+        except WebDriverException as error:
+            if "does not belong to the document" not in str(error):
+                raise
+            continue
         if result:
             return result, visited
-        if button := present(driver, decision):
-            visited.append("consent")
-            if shots:
-                driver.save_screenshot(str(shots / f"{name}-consent.png"))
-            assert present(driver, "allow") and present(driver, "deny"), "the consent page has both Allow and Deny"
-            click_and_wait(driver, button)
-        elif field := present(driver, "username"):
-            visited.append("sign-in")
-            if shots:
-                driver.save_screenshot(str(shots / f"{name}-sign-in.png"))
-            # Accessible labels (contract): both fields are labelled, the password is masked.
-            assert driver.find_elements(By.CSS_SELECTOR, 'label[for="username"]'), "username has no <label for>"
-            assert driver.find_elements(By.CSS_SELECTOR, 'label[for="password"]'), "password has no <label for>"
-            password = present(driver, "password")
-            assert password.get_attribute("type") == "password"
-            field.clear()
-            field.send_keys(user[0])
-            password.clear()
-            password.send_keys(user[1])
-            click_and_wait(driver, present(driver, "sign-in"))
-        elif button := present(driver, "confirm"):
-            visited.append("confirm")
-            if user_code:
-                assert user_code in driver.find_element(By.TAG_NAME, "body").text, "the confirm page shows the code"
-            assert present(driver, "cancel"), "the confirm page has Cancel"
-            click_and_wait(driver, button)
-        elif field := present(driver, "user_code"):
-            visited.append("code-entry")
-            if not field.get_attribute("value"):
-                field.send_keys(user_code)
-            click_and_wait(driver, present(driver, "next"))
-        else:
-            time.sleep(0.05)
     raise AssertionError(f"browser stuck after {visited} at {driver.current_url}:\n{driver.page_source[:2000]}")
+
+
+def _drive_step(driver, decision, user, user_code, done, shots, name, visited):
+    """One look at the current page: the `done` result, or None after acting on the page."""
+    from selenium.webdriver.common.by import By
+
+    result = done(driver)
+    if result:
+        return result
+    if button := present(driver, decision):
+        visited.append("consent")
+        if shots:
+            driver.save_screenshot(str(shots / f"{name}-consent.png"))
+        assert present(driver, "allow") and present(driver, "deny"), "the consent page has both Allow and Deny"
+        click_and_wait(driver, button)
+    elif field := present(driver, "username"):
+        visited.append("sign-in")
+        if shots:
+            driver.save_screenshot(str(shots / f"{name}-sign-in.png"))
+        # Accessible labels (contract): both fields are labelled, the password is masked.
+        assert driver.find_elements(By.CSS_SELECTOR, 'label[for="username"]'), "username has no <label for>"
+        assert driver.find_elements(By.CSS_SELECTOR, 'label[for="password"]'), "password has no <label for>"
+        password = present(driver, "password")
+        assert password.get_attribute("type") == "password"
+        field.clear()
+        field.send_keys(user[0])
+        password.clear()
+        password.send_keys(user[1])
+        click_and_wait(driver, present(driver, "sign-in"))
+    elif button := present(driver, "confirm"):
+        visited.append("confirm")
+        if user_code:
+            assert user_code in driver.find_element(By.TAG_NAME, "body").text, "the confirm page shows the code"
+        assert present(driver, "cancel"), "the confirm page has Cancel"
+        click_and_wait(driver, button)
+    elif field := present(driver, "user_code"):
+        visited.append("code-entry")
+        if not field.get_attribute("value"):
+            field.send_keys(user_code)
+        click_and_wait(driver, present(driver, "next"))
+    else:
+        time.sleep(0.05)
+    return None
 
 
 def body_text_contains(*needles):

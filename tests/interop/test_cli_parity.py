@@ -356,7 +356,6 @@ def test_text_query_fails_on_the_next_token_part_after_printing_the_pages(builti
     assert (ours.returncode, ours.stderr.decode()) == (255, f"\naws: [ERROR]: {LENGTH_OF_NEXT_TOKEN_ERROR}\n"), show(ours)
 
 
-@pytest.mark.xfail(strict=True, reason="aws-sso bug: text output with --query drops the pages already formatted when a later part fails")
 def test_text_query_prints_the_pages_before_the_next_token_part_fails(builtin):
     args = ["list-accounts", "--output", "text", "--max-items", "3", "--page-size", "2", "--query", "length(accountList)"]
     v1 = builtin.v1(args)
@@ -470,11 +469,6 @@ def test_single_row_table_is_not_converted_within_80_columns(builtin):
     assert "|   accountId  |  accountName  |   emailAddress    |" in out, out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aws-sso bug: COLUMNS sets the table width when stdout is not a terminal; the AWS CLI "
-    "(awscli/table.py determine_terminal_width: ioctl(TIOCGWINSZ) on stdout, else 80) ignores it",
-)
 def test_single_row_table_ignores_columns_when_not_a_terminal(builtin):
     assert_parity(builtin, SINGLE_ROW, env={"COLUMNS": "40"})
 
@@ -556,11 +550,6 @@ def test_credentials_table_on_a_terminal(builtin):
     assert_terminal_parity(builtin, args, 500, normalise=normalise_credentials)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aws-sso bug: coloured tables on a terminal lack the final ESC[0m that the AWS CLI's "
-    "colorama writes at exit (atexit reset_all, only when stdout is a TTY)",
-)
 def test_coloured_table_on_a_terminal(builtin):
     assert_terminal_parity(builtin, ["list-accounts", "--output", "table", "--page-size", "4"], 120)
 
@@ -629,11 +618,6 @@ def test_starting_token_other_forms(builtin, form, output):
     assert expected_first in (first if output == "text" else out.split('"accountId": "', 1)[1][:12]), out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aws-sso bug: negative --max-items returns no items; botocore slices the page with the "
-    "negative count (N + max_items items) and records a negative boto_truncate_amount",
-)
 @pytest.mark.parametrize("max_items", ["-1", "-2"])
 def test_negative_max_items(builtin, max_items):
     assert_parity(builtin, ["list-accounts", "--output", "text", "--page-size", "4", "--max-items", max_items])

@@ -24,12 +24,23 @@ pub(crate) struct Renderer {
     query: Option<Query>,
     options: RenderOptions,
     pager: Option<String>,
+    final_reset: bool,
 }
 
 /// Text ready for stdout, and whether it may go through the pager.
 pub(crate) struct Rendered {
     text: String,
     pager: Option<String>,
+    /// Colour written straight to a terminal: the AWS CLI's colorama writes one more reset at
+    /// exit.
+    final_reset: bool,
+}
+
+/// Rendering failed after some output was produced: the AWS CLI has written that output
+/// already when it reports the error (text output is written page by page).
+pub(crate) struct PartialOutput {
+    pub(crate) rendered: Rendered,
+    pub(crate) error: CliError,
 }
 
 impl Renderer {
@@ -68,11 +79,13 @@ impl Renderer {
             None => Some("less".to_owned()),
         };
         Ok(Self {
+            // colorama (initialised by the table styler) resets the terminal at exit.
+            final_reset: color && terminal && format == OutputFormat::Table,
             format,
             query,
             options: RenderOptions {
                 title: operation.to_owned(),
-                width: terminal_width(context),
+                width: terminal_width(),
                 color,
                 // Colour written straight to stdout (not through the pager) carries the extra
                 // reset codes the AWS CLI's colorama wrapper adds.
@@ -89,54 +102,91 @@ impl Renderer {
         }
     }
 
-    /// A single (non-paginated) response.
-    pub(crate) fn single(&self, response: &Value) -> Result<Rendered, CliError> {
-        let value = self.search(response)?;
-        let text = sso_output::render(self.format, &value, &self.options).map_err(render_error)?;
-        Ok(Rendered {
+    fn rendered(&self, text: String) -> Rendered {
+        Rendered {
             text,
             pager: self.pager.clone(),
-        })
+            final_reset: self.final_reset,
+        }
     }
 
-    /// A paginated listing.
-    pub(crate) fn paginated(&self, pages: &Pages, result_key: &str) -> Result<Rendered, CliError> {
-        let text = match self.format {
+    /// A single (non-paginated) response.
+    pub(crate) fn single(&self, response: &Value) -> Result<Rendered, PartialOutput> {
+        let value = self
+            .search(response)
+            .map_err(|error| self.partial(String::new(), error))?;
+        sso_output::render(self.format, &value, &self.options)
+            .map(|text| self.rendered(text))
+            .map_err(|error| self.render_failure(String::new(), &error))
+    }
+
+    fn partial(&self, text: String, error: CliError) -> PartialOutput {
+        PartialOutput {
+            rendered: self.rendered(text),
+            error,
+        }
+    }
+
+    /// A formatter failure: what it wrote before failing is output too.
+    fn render_failure(&self, mut text: String, error: &sso_output::RenderError) -> PartialOutput {
+        text.push_str(error.partial_output());
+        self.partial(text, CliError::general(error.to_string()))
+    }
+
+    /// A paginated listing. Text and yaml-stream are produced page by page, so a failure on a
+    /// later page keeps the earlier pages' output.
+    pub(crate) fn paginated(
+        &self,
+        pages: &Pages,
+        result_key: &str,
+    ) -> Result<Rendered, PartialOutput> {
+        let mut text = String::new();
+        match self.format {
             OutputFormat::Text => {
-                let mut text = String::new();
-                for page in &pages.pages {
-                    let mut current = serde_json::Map::new();
-                    current.insert(
-                        result_key.to_owned(),
-                        page.get(result_key).cloned().unwrap_or(Value::Null),
-                    );
-                    let value = self.search(&Value::Object(current))?;
-                    text.push_str(&sso_output::render_text_page(&value).map_err(render_error)?);
-                }
+                let mut parts: Vec<Value> = pages
+                    .pages
+                    .iter()
+                    .map(|page| {
+                        let mut current = serde_json::Map::new();
+                        current.insert(
+                            result_key.to_owned(),
+                            page.get(result_key).cloned().unwrap_or(Value::Null),
+                        );
+                        Value::Object(current)
+                    })
+                    .collect();
                 if let Some(token) = &pages.resume_token {
-                    let value = self.search(&sso_output::text_next_token_page(token))?;
-                    text.push_str(&sso_output::render_text_page(&value).map_err(render_error)?);
+                    parts.push(sso_output::text_next_token_page(token));
                 }
-                text
+                for part in &parts {
+                    let value = match self.search(part) {
+                        Ok(value) => value,
+                        Err(error) => return Err(self.partial(text, error)),
+                    };
+                    match sso_output::render_text_page(&value) {
+                        Ok(page) => text.push_str(&page),
+                        Err(error) => return Err(self.render_failure(text, &error)),
+                    }
+                }
             }
             OutputFormat::YamlStream => {
-                let mut text = String::new();
                 for page in &pages.pages {
-                    let value = self.search(&Value::Object(page.clone()))?;
-                    text.push_str(&sso_output::render_yaml_stream_page(&value));
+                    match self.search(&Value::Object(page.clone())) {
+                        Ok(value) => text.push_str(&sso_output::render_yaml_stream_page(&value)),
+                        Err(error) => return Err(self.partial(text, error)),
+                    }
                 }
-                text
             }
             format => {
                 let full = Value::Object(paging::full_result(pages, result_key));
-                let value = self.search(&full)?;
-                sso_output::render(format, &value, &self.options).map_err(render_error)?
+                let value = self
+                    .search(&full)
+                    .map_err(|error| self.partial(String::new(), error))?;
+                text = sso_output::render(format, &value, &self.options)
+                    .map_err(|error| self.render_failure(String::new(), &error))?;
             }
-        };
-        Ok(Rendered {
-            text,
-            pager: self.pager.clone(),
-        })
+        }
+        Ok(self.rendered(text))
     }
 }
 
@@ -147,37 +197,29 @@ fn query_error(error: &sso_output::QueryError) -> CliError {
     }
 }
 
-fn render_error(error: sso_output::RenderError) -> CliError {
-    CliError::general(error.to_string())
-}
-
-/// Table width as Python's `shutil.get_terminal_size` (which the AWS CLI uses) finds it:
-/// `COLUMNS` when set, else the terminal's width, else 80.
-fn terminal_width(context: &Context) -> usize {
-    context
-        .env
-        .non_empty(vars::COLUMNS)
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|&c| c > 0)
-        .or_else(|| {
-            terminal_size::terminal_size_of(std::io::stdout())
-                .map(|(width, _)| usize::from(width.0))
-                .filter(|&w| w > 0)
-        })
+/// Table width as `awscli/table.py` finds it: the width of the terminal on stdout
+/// (`TIOCGWINSZ`), else 80. `COLUMNS` is deliberately not read: the AWS CLI ignores it.
+fn terminal_width() -> usize {
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(width, _)| usize::from(width.0))
+        .filter(|&w| w > 0)
         .unwrap_or(80)
 }
 
 /// Writes the output: through the pager when one applies, else to stdout.
 pub(crate) fn emit(rendered: Rendered, context: &Context) -> Result<(), CliError> {
-    if rendered.text.is_empty() {
-        return Ok(());
+    let paged = !rendered.text.is_empty()
+        && rendered
+            .pager
+            .as_deref()
+            .is_some_and(|pager| page(pager, &rendered.text, context));
+    if !paged {
+        let _ = context.printer.stdout(&rendered.text);
     }
-    if let Some(pager) = rendered.pager.as_deref()
-        && page(pager, &rendered.text, context)
-    {
-        return Ok(());
+    if rendered.final_reset {
+        // colorama's `atexit` reset, which the AWS CLI writes to the terminal at exit.
+        let _ = context.printer.stdout("\u{1b}[0m");
     }
-    let _ = context.printer.stdout(&rendered.text);
     Ok(())
 }
 

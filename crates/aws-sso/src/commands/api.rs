@@ -20,7 +20,7 @@ use crate::cli::{
 use crate::commands::paging::{self, Plan};
 use crate::commands::parameters::{self, Member};
 use crate::error::CliError;
-use crate::output::{self, Rendered};
+use crate::output::{self, PartialOutput, Rendered};
 use crate::settings::Resolved;
 
 /// The token to call with and the region to call in.
@@ -267,8 +267,7 @@ pub(crate) fn get_role_credentials(
         role_name.as_deref().unwrap_or_default(),
         account_id.as_deref().unwrap_or_default(),
     )?;
-    let rendered = renderer.single(&response.to_value())?;
-    emit(rendered, context)
+    emit(renderer.single(&response.to_value()), context)
 }
 
 /// Fetches per the plan and prints.
@@ -285,7 +284,7 @@ fn run_paginated(
             next_token,
         } => {
             let page = fetch(next_token.as_deref(), max_results)?;
-            renderer.single(&Value::Object(page))?
+            renderer.single(&Value::Object(page))
         }
         Plan::Auto {
             page_size,
@@ -293,14 +292,21 @@ fn run_paginated(
             start,
         } => {
             let pages = paging::paginate(page_size, max_items, start.as_ref(), result_key, fetch)?;
-            renderer.paginated(&pages, result_key)?
+            renderer.paginated(&pages, result_key)
         }
     };
     emit(rendered, context)
 }
 
-fn emit(rendered: Rendered, context: &Context) -> Result<(), CliError> {
-    output::emit(rendered, context)
+/// Prints the output; on a failure, prints what was produced before it, then fails.
+fn emit(rendered: Result<Rendered, PartialOutput>, context: &Context) -> Result<(), CliError> {
+    match rendered {
+        Ok(rendered) => output::emit(rendered, context),
+        Err(PartialOutput { rendered, error }) => {
+            output::emit(rendered, context)?;
+            Err(error)
+        }
+    }
 }
 
 fn as_object(value: Value) -> Map<String, Value> {

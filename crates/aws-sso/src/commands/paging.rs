@@ -37,8 +37,10 @@ pub(crate) enum Plan {
 pub(crate) struct StartingToken {
     /// The service token to request the first page with (`None`: the first page).
     pub(crate) next_token: Option<String>,
-    /// Items of that page already returned before (`boto_truncate_amount`).
-    pub(crate) skip: usize,
+    /// Items of that page already returned before (`boto_truncate_amount`). botocore slices
+    /// with it Python-style, so a negative value (from a negative `--max-items`) counts from
+    /// the end.
+    pub(crate) skip: i64,
 }
 
 /// Turns the paging options into a plan, with the AWS CLI's validation and messages.
@@ -125,12 +127,7 @@ pub(crate) fn decode_starting_token(token: &str, members: &str) -> Result<Starti
         let mut skip = 0;
         for (key, value) in object {
             match key.as_str() {
-                "boto_truncate_amount" => {
-                    skip = value
-                        .as_u64()
-                        .and_then(|v| usize::try_from(v).ok())
-                        .unwrap_or(0);
-                }
+                "boto_truncate_amount" => skip = value.as_i64().unwrap_or(0),
                 "nextToken" => {
                     next_token = match value {
                         Value::String(s) if s != "None" => Some(s),
@@ -150,7 +147,7 @@ pub(crate) fn decode_starting_token(token: &str, members: &str) -> Result<Starti
     }
     let parts: Vec<&str> = token.split("___").collect();
     if let [service_token, index] = parts.as_slice()
-        && let Ok(skip) = index.parse::<usize>()
+        && let Ok(skip) = index.parse::<i64>()
     {
         return Ok(StartingToken {
             next_token: (*service_token != "None").then(|| (*service_token).to_owned()),
@@ -178,7 +175,7 @@ fn decode_json_token(token: &str) -> Option<Map<String, Value>> {
 }
 
 /// The resume token for `{"nextToken": token[, "boto_truncate_amount": K]}`.
-pub(crate) fn encode_resume_token(next_token: Option<&str>, truncate: Option<usize>) -> String {
+pub(crate) fn encode_resume_token(next_token: Option<&str>, truncate: Option<i64>) -> String {
     let mut object = Map::new();
     object.insert(
         "nextToken".into(),
@@ -215,11 +212,12 @@ pub(crate) fn paginate(
     let mut previous: Option<String> = None;
     loop {
         let mut page = fetch(request_token.as_deref(), page_size)?;
-        if starting_truncation > 0
+        if starting_truncation != 0
             && let Some(Value::Array(items)) = page.get_mut(result_key)
         {
-            let skip = starting_truncation.min(items.len());
-            items.drain(..skip);
+            // `items[starting_truncation:]`
+            let start = python_index(starting_truncation, items.len());
+            items.drain(..start);
         }
         let count = match page.get(result_key) {
             Some(Value::Array(items)) => items.len(),
@@ -229,13 +227,15 @@ pub(crate) fn paginate(
         if let Some(max) = max_items {
             let excess = total + count - max;
             if excess > 0 {
-                let keep = usize::try_from(count - excess).unwrap_or(0);
+                // botocore: `original[:amount_to_keep]`, which a negative --max-items makes a
+                // Python negative slice.
+                let amount_to_keep = count - excess;
                 if let Some(Value::Array(items)) = page.get_mut(result_key) {
-                    items.truncate(keep);
+                    items.truncate(python_index(amount_to_keep, items.len()));
                 }
                 out.resume_token = Some(encode_resume_token(
                     request_token.as_deref(),
-                    Some(keep + starting_truncation),
+                    Some(amount_to_keep + starting_truncation),
                 ));
                 out.pages.push(page);
                 return Ok(out);
@@ -263,6 +263,17 @@ pub(crate) fn paginate(
         previous = Some(next.clone());
         request_token = Some(next);
     }
+}
+
+/// Where Python's `items[index:]` starts (or `items[:index]` ends) in a list of `len` items.
+fn python_index(index: i64, len: usize) -> usize {
+    let len_i = i64::try_from(len).unwrap_or(i64::MAX);
+    let position = if index < 0 {
+        (len_i + index).max(0)
+    } else {
+        index.min(len_i)
+    };
+    usize::try_from(position).unwrap_or(0)
 }
 
 /// botocore `build_full_result`: the result lists of all pages joined, and `NextToken` last
@@ -403,6 +414,26 @@ mod tests {
                 skip: 1
             }
         );
+    }
+
+    #[test]
+    fn negative_max_items_slice_like_python() {
+        // A page of 4 with --max-items -1 keeps items[:-1] and records -1, as botocore does.
+        let pages = paginate(Some(4), Some(-1), None, "accountList", service(9, 4)).unwrap();
+        assert_eq!(
+            full_result(&pages, "accountList")["accountList"],
+            json!([0, 1, 2])
+        );
+        assert_eq!(
+            decode_starting_token(pages.resume_token.as_deref().unwrap(), MEMBERS).unwrap(),
+            StartingToken {
+                next_token: None,
+                skip: -1
+            }
+        );
+        assert_eq!(python_index(-1, 4), 3);
+        assert_eq!(python_index(-9, 4), 0);
+        assert_eq!(python_index(9, 4), 4);
     }
 
     #[test]
