@@ -30,7 +30,8 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:36rem;margi
 header{border-bottom:1px solid #d5dbdb;margin-bottom:1rem}\
 label{font-weight:600}\
 input[type=text],input[type=password]{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box}\
-button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.5rem}\
+button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.5rem;border-radius:.25rem;border:1px solid #545b64;background:#fff}\
+#allow,#sign-in,#next,#confirm{background:#ff9900;border-color:#ec7211;color:#16191f;font-weight:600}\
 .error{color:#d13212;font-weight:600}\
 code{font-size:1.4rem;letter-spacing:.1rem}";
 
