@@ -111,7 +111,7 @@ impl Renderer {
     }
 
     /// A single (non-paginated) response.
-    pub(crate) fn single(&self, response: &Value) -> Result<Rendered, PartialOutput> {
+    pub(crate) fn single(&self, response: &Value) -> Result<Rendered, Box<PartialOutput>> {
         let value = self
             .search(response)
             .map_err(|error| self.partial(String::new(), error))?;
@@ -120,15 +120,19 @@ impl Renderer {
             .map_err(|error| self.render_failure(String::new(), &error))
     }
 
-    fn partial(&self, text: String, error: CliError) -> PartialOutput {
-        PartialOutput {
+    fn partial(&self, text: String, error: CliError) -> Box<PartialOutput> {
+        Box::new(PartialOutput {
             rendered: self.rendered(text),
             error,
-        }
+        })
     }
 
     /// A formatter failure: what it wrote before failing is output too.
-    fn render_failure(&self, mut text: String, error: &sso_output::RenderError) -> PartialOutput {
+    fn render_failure(
+        &self,
+        mut text: String,
+        error: &sso_output::RenderError,
+    ) -> Box<PartialOutput> {
         text.push_str(error.partial_output());
         self.partial(text, CliError::general(error.to_string()))
     }
@@ -139,7 +143,7 @@ impl Renderer {
         &self,
         pages: &Pages,
         result_key: &str,
-    ) -> Result<Rendered, PartialOutput> {
+    ) -> Result<Rendered, Box<PartialOutput>> {
         let mut text = String::new();
         match self.format {
             OutputFormat::Text => {

@@ -299,10 +299,11 @@ fn run_paginated(
 }
 
 /// Prints the output; on a failure, prints what was produced before it, then fails.
-fn emit(rendered: Result<Rendered, PartialOutput>, context: &Context) -> Result<(), CliError> {
+fn emit(rendered: Result<Rendered, Box<PartialOutput>>, context: &Context) -> Result<(), CliError> {
     match rendered {
         Ok(rendered) => output::emit(rendered, context),
-        Err(PartialOutput { rendered, error }) => {
+        Err(partial) => {
+            let PartialOutput { rendered, error } = *partial;
             output::emit(rendered, context)?;
             Err(error)
         }
