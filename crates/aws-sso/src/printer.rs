@@ -45,6 +45,16 @@ impl Printer {
         let _ = err.flush();
     }
 
+    /// A `--debug` line writer for libraries (the HTTP client), when debugging is on.
+    pub fn debug_sink(&self) -> Option<sso_client::DebugSink> {
+        self.debug.then(|| {
+            std::sync::Arc::new(|line: &str| {
+                let mut err = io::stderr().lock();
+                let _ = writeln!(err, "aws-sso [DEBUG] {line}");
+            }) as sso_client::DebugSink
+        })
+    }
+
     /// Writes one `--debug` line to stderr when debugging is on. The message is built lazily so
     /// that a normal run pays nothing for it.
     pub fn debug(&self, message: impl FnOnce() -> String) {

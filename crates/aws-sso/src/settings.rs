@@ -74,17 +74,22 @@ impl Resolved {
         }))
     }
 
-    /// Client settings: the shared transport and the configured retry policy.
-    fn client_config(&self, env: &Env) -> ClientConfig {
+    /// Client settings: the shared transport, the configured retry policy, `--debug` lines.
+    fn client_config(&self, context: &Context) -> ClientConfig {
+        let env = &context.env;
         let mode = match self.settings.retry_mode {
             sso_config::RetryMode::Legacy => RetryMode::Legacy,
             sso_config::RetryMode::Standard => RetryMode::Standard,
             sso_config::RetryMode::Adaptive => RetryMode::Adaptive,
         };
-        ClientConfig::new(self.transport(env)).with_retry(RetryPolicy {
+        let config = ClientConfig::new(self.transport(env)).with_retry(RetryPolicy {
             mode,
             max_attempts: self.settings.max_attempts,
-        })
+        });
+        match context.printer.debug_sink() {
+            Some(sink) => config.with_debug(sink),
+            None => config,
+        }
     }
 
     /// An SSO OIDC client for `region`. `login` and refreshes ignore `--endpoint-url`, as the
@@ -101,7 +106,7 @@ impl Resolved {
         context
             .printer
             .debug(|| format!("SSO OIDC endpoint: {} ({})", endpoint.url, endpoint.source));
-        let mut config = self.client_config(&context.env);
+        let mut config = self.client_config(context);
         if pkce {
             // AWS CLI v2 marks the authorization-code flow's calls this way.
             config = config.with_user_agent_extra("md/sso#auth");
@@ -132,7 +137,7 @@ impl Resolved {
         Ok(PortalClient::new(
             endpoint.url,
             region,
-            self.client_config(&context.env),
+            self.client_config(context),
         ))
     }
 

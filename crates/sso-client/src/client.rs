@@ -42,7 +42,13 @@ pub struct ClientConfig {
     pub sleeper: Arc<dyn Sleeper>,
     /// Extra User-Agent tokens appended after ours, e.g. `md/sso#auth`.
     pub user_agent_extra: Option<String>,
+    /// Receives one line per attempt (operation, method, URL, status or failure, retry) for
+    /// `--debug`. Never given headers or bodies, which carry tokens and secrets.
+    pub debug: Option<DebugSink>,
 }
+
+/// Where `--debug` lines go.
+pub type DebugSink = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl std::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -61,7 +67,15 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             sleeper: Arc::new(SystemSleeper::new()),
             user_agent_extra: None,
+            debug: None,
         }
+    }
+
+    /// Sends a line per attempt to `sink` (`--debug`).
+    #[must_use]
+    pub fn with_debug(mut self, sink: DebugSink) -> Self {
+        self.debug = Some(sink);
+        self
     }
 
     /// Replaces the retry policy.
@@ -185,6 +199,7 @@ impl Engine {
                 body: body.clone(),
             };
             let result = self.config.transport.send(request);
+            self.log_attempt(call, &url, attempt, &result);
             let now = self.now();
             let random = self.config.sleeper.random();
             let (decision, failure) = match result {
@@ -220,6 +235,9 @@ impl Engine {
             };
             match decision {
                 Decision::Retry(delay) => {
+                    if let Some(debug) = &self.config.debug {
+                        debug(&format!("retrying {} in {delay:?}", call.operation));
+                    }
                     self.config.sleeper.sleep(delay);
                     attempt += 1;
                 }
@@ -238,6 +256,33 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// One `--debug` line for an attempt: what was called and how it ended.
+    fn log_attempt(
+        &self,
+        call: &Call<'_>,
+        url: &str,
+        attempt: u32,
+        result: &Result<HttpResponse, crate::transport::TransportError>,
+    ) {
+        let Some(debug) = &self.config.debug else {
+            return;
+        };
+        let outcome = match result {
+            Ok(response) if response.status < 301 => format!("{}", response.status),
+            Ok(response) => format!(
+                "{} {}",
+                response.status,
+                decode_error(call.operation, response).code
+            ),
+            Err(error) => error.to_string(),
+        };
+        debug(&format!(
+            "{} {} {url} (attempt {attempt}): {outcome}",
+            call.operation,
+            call.method.as_str()
+        ));
     }
 
     /// Adaptive mode: wait for a send token.

@@ -36,7 +36,7 @@ pub mod transport;
 pub mod ureq_transport;
 pub mod wire;
 
-pub use client::{ClientConfig, format_uuid4};
+pub use client::{ClientConfig, DebugSink, format_uuid4};
 pub use error::{ClientError, Operation, ServiceError, decode_error};
 pub use oidc::OidcClient;
 pub use portal::PortalClient;

@@ -205,6 +205,10 @@ fn a_token_about_to_expire_is_refreshed_and_written_back() {
     let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev", "--debug"]);
     assert_eq!(outcome.code, 0, "{outcome}");
     assert_no_secrets(&emulator, &outcome);
+    // --debug shows each call and how it ended, never a token.
+    let debug = outcome.stderr_filtered();
+    assert!(debug.contains("aws-sso [DEBUG] CreateToken POST [EMULATOR]/token (attempt 1): 200"), "{debug}");
+    assert!(debug.contains("aws-sso [DEBUG] ListAccounts GET [EMULATOR]/assignment/accounts (attempt 1): 200"), "{debug}");
     let after = read_json(&context, SESSION_TOKEN_FILE);
     assert_ne!(before["accessToken"], after["accessToken"]);
     assert!(after["expiresAt"].as_str() > before["expiresAt"].as_str());
