@@ -98,14 +98,13 @@ fn refresh_locked(
                     ..
                 }
             );
-            // botocore swallows service errors and keeps using a still-valid token; other
-            // errors (network) propagate only when the refresh was mandatory.
-            if still_valid && (service_error || !mandatory) {
-                Ok(token.access_token)
-            } else if service_error || still_valid {
-                Err(Decision::expired_error(false).into())
-            } else {
-                Err(error)
+            // botocore: a service error is swallowed and the old token used while it is
+            // valid; other errors (network) propagate when the refresh was mandatory.
+            match (service_error, still_valid) {
+                (true, true) => Ok(token.access_token),
+                (true, false) => Err(Decision::expired_error(false).into()),
+                (false, true) if !mandatory => Ok(token.access_token),
+                (false, _) => Err(error),
             }
         }
     }

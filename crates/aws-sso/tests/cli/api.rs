@@ -207,8 +207,16 @@ fn a_token_about_to_expire_is_refreshed_and_written_back() {
     assert_no_secrets(&emulator, &outcome);
     // --debug shows each call and how it ended, never a token.
     let debug = outcome.stderr_filtered();
-    assert!(debug.contains("aws-sso [DEBUG] CreateToken POST [EMULATOR]/token (attempt 1): 200"), "{debug}");
-    assert!(debug.contains("aws-sso [DEBUG] ListAccounts GET [EMULATOR]/assignment/accounts (attempt 1): 200"), "{debug}");
+    assert!(
+        debug.contains("aws-sso [DEBUG] CreateToken POST [EMULATOR]/token (attempt 1): 200"),
+        "{debug}"
+    );
+    assert!(
+        debug.contains(
+            "aws-sso [DEBUG] ListAccounts GET [EMULATOR]/assignment/accounts (attempt 1): 200"
+        ),
+        "{debug}"
+    );
     let after = read_json(&context, SESSION_TOKEN_FILE);
     assert_ne!(before["accessToken"], after["accessToken"]);
     assert!(after["expiresAt"].as_str() > before["expiresAt"].as_str());
@@ -431,4 +439,59 @@ fn generate_cli_skeleton_and_cli_input_json() {
     );
     assert_eq!(unknown.code, 252);
     assert!(unknown.stderr.contains("Unknown parameter in input: \"foo\", must be one of: nextToken, maxResults, accessToken"), "{unknown}");
+}
+
+/// Replaces the cached refresh token with one the service will refuse.
+fn spoil_refresh_token(context: &sso_testkit::TestContext) {
+    let mut token = read_json(context, SESSION_TOKEN_FILE);
+    token["refreshToken"] = json!("aor-not-a-real-refresh-token");
+    context.write(SESSION_TOKEN_FILE, &token.to_string());
+}
+
+#[test]
+fn a_refused_refresh_keeps_using_a_still_valid_token() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    spoil_refresh_token(&context);
+    context.env("AWS_SSO_TEST_NOW", &age_token(&context, 5));
+    let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "length(accountList)"]);
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "3\n"), "{outcome}");
+    let refreshes = emulator.control("GET", "requests", None)["requests"].as_array().unwrap().iter()
+        .filter(|r| r["body"]["grantType"] == "refresh_token")
+        .count();
+    assert_eq!(refreshes, 1, "the refresh was attempted");
+}
+
+#[test]
+fn a_refused_refresh_of_an_expired_token_is_the_cli_error() {
+    let (_emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    spoil_refresh_token(&context);
+    context.env("AWS_SSO_TEST_NOW", &age_token(&context, -1));
+    let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
+    assert_eq!(outcome.code, 255, "{outcome}");
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: Error when retrieving token from sso: Token has expired and refresh failed\n"
+    );
+}
+
+#[test]
+fn an_unreachable_oidc_endpoint_matters_only_when_the_refresh_is_mandatory() {
+    let (_emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    context.env("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9");
+    context.env("AWS_MAX_ATTEMPTS", "1");
+    // 12 minutes left: advisory window; the refresh fails quietly and the token is used.
+    context.env("AWS_SSO_TEST_NOW", &age_token(&context, 12));
+    let advisory = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "length(accountList)"]);
+    assert_eq!((advisory.code, advisory.stdout.as_str()), (0, "3\n"), "{advisory}");
+    // 5 minutes left: mandatory; the network error is reported.
+    context.env("AWS_SSO_TEST_NOW", &age_token(&context, 5));
+    let mandatory = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
+    assert_eq!(mandatory.code, 255, "{mandatory}");
+    assert_eq!(
+        mandatory.stderr,
+        "\naws: [ERROR]: Could not connect to the endpoint URL: \"http://127.0.0.1:9/token\"\n"
+    );
 }
