@@ -454,9 +454,25 @@ fn a_refused_refresh_keeps_using_a_still_valid_token() {
     login(&context, &["--profile", "dev"]);
     spoil_refresh_token(&context);
     context.env("AWS_SSO_TEST_NOW", &age_token(&context, 5));
-    let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "length(accountList)"]);
-    assert_eq!((outcome.code, outcome.stdout.as_str()), (0, "3\n"), "{outcome}");
-    let refreshes = emulator.control("GET", "requests", None)["requests"].as_array().unwrap().iter()
+    let outcome = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--query",
+            "length(accountList)",
+        ],
+    );
+    assert_eq!(
+        (outcome.code, outcome.stdout.as_str()),
+        (0, "3\n"),
+        "{outcome}"
+    );
+    let refreshes = emulator.control("GET", "requests", None)["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|r| r["body"]["grantType"] == "refresh_token")
         .count();
     assert_eq!(refreshes, 1, "the refresh was attempted");
@@ -484,8 +500,21 @@ fn an_unreachable_oidc_endpoint_matters_only_when_the_refresh_is_mandatory() {
     context.env("AWS_MAX_ATTEMPTS", "1");
     // 12 minutes left: advisory window; the refresh fails quietly and the token is used.
     context.env("AWS_SSO_TEST_NOW", &age_token(&context, 12));
-    let advisory = aws_sso(&context, &["list-accounts", "--profile", "dev", "--query", "length(accountList)"]);
-    assert_eq!((advisory.code, advisory.stdout.as_str()), (0, "3\n"), "{advisory}");
+    let advisory = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "dev",
+            "--query",
+            "length(accountList)",
+        ],
+    );
+    assert_eq!(
+        (advisory.code, advisory.stdout.as_str()),
+        (0, "3\n"),
+        "{advisory}"
+    );
     // 5 minutes left: mandatory; the network error is reported.
     context.env("AWS_SSO_TEST_NOW", &age_token(&context, 5));
     let mandatory = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
