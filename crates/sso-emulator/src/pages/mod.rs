@@ -443,13 +443,6 @@ fn open_request(
     state: &AppState,
     request_id: &str,
 ) -> Result<(AuthorizationRequest, Client), Page> {
-    let gone = || {
-        Page::error(
-            StatusCode::BAD_REQUEST,
-            "Request expired",
-            "This authorization request has expired or was already answered. Start the sign-in again from the application.",
-        )
-    };
     let now = state.now_ms();
     let found = state
         .store()
@@ -466,8 +459,57 @@ fn open_request(
         Some((request, client)) if !request.completed && now < request.expires_at_ms => {
             Ok((request, client))
         }
-        _ => Err(gone()),
+        _ => Err(request_gone()),
     }
+}
+
+/// The page for an authorization request that expired or was already answered.
+fn request_gone() -> Page {
+    Page::error(
+        StatusCode::BAD_REQUEST,
+        "Request expired",
+        "This authorization request has expired or was already answered. Start the sign-in again from the application.",
+    )
+}
+
+/// What a consent form asks for, once its CSRF token checked out.
+enum Consent<'a> {
+    /// Allow (`true`) or Deny, by this browser session.
+    Answer { session_id: &'a str, allow: bool },
+    /// The session ended meanwhile: sign in again, then come back.
+    SignInAgain(Response),
+}
+
+/// The common part of both consent forms: CSRF, a live session, and an Allow/Deny choice.
+fn read_consent<'a>(
+    browser: &'a Browser,
+    form: &HashMap<String, String>,
+    continue_to: &str,
+) -> Result<Consent<'a>, Page> {
+    browser.check_csrf(form)?;
+    let Some((session_id, _)) = &browser.session else {
+        return Ok(Consent::SignInAgain(
+            browser
+                .sign_in_page(
+                    continue_to,
+                    "Your session has ended. Sign in again to continue.",
+                    None,
+                )
+                .into_response(),
+        ));
+    };
+    let allow = match form.get("decision").map(String::as_str) {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => {
+            return Err(Page::error(
+                StatusCode::BAD_REQUEST,
+                "Bad request",
+                "Choose Allow or Deny.",
+            ));
+        }
+    };
+    Ok(Consent::Answer { session_id, allow })
 }
 
 /// `GET /authorize/consent?request=…` (after sign-in).
@@ -482,7 +524,10 @@ async fn authorize_consent_page(
     match &browser.session {
         Some((_, session)) => Ok(authorize_consent(&browser, &request_id, &client, session)),
         None => Ok(browser.sign_in_page(
-            &format!("/authorize/consent?request={request_id}"),
+            &format!(
+                "/authorize/consent?request={}",
+                ids::percent_encode(&request_id)
+            ),
             &format!(
                 "Sign in to allow {} to access your AWS accounts.",
                 client.client_name
@@ -499,25 +544,15 @@ async fn authorize_consent_submit(
     FormFields(form): FormFields,
 ) -> Result<Response, Page> {
     let browser = Browser::from_headers(&state, &headers)?;
-    browser.check_csrf(&form)?;
     let request_id = form.get("request").cloned().unwrap_or_default();
-    let Some((session_id, _)) = &browser.session else {
-        return Ok(browser
-            .sign_in_page(
-                &format!("/authorize/consent?request={request_id}"),
-                "Your session has ended. Sign in again to continue.",
-                None,
-            )
-            .into_response());
+    let continue_to = format!(
+        "/authorize/consent?request={}",
+        ids::percent_encode(&request_id)
+    );
+    let (session_id, allow) = match read_consent(&browser, &form, &continue_to)? {
+        Consent::Answer { session_id, allow } => (session_id, allow),
+        Consent::SignInAgain(response) => return Ok(response),
     };
-    let decision = form.get("decision").map(String::as_str);
-    if !matches!(decision, Some("allow" | "deny")) {
-        return Err(Page::error(
-            StatusCode::BAD_REQUEST,
-            "Bad request",
-            "Choose Allow or Deny.",
-        ));
-    }
     let now = state.now_ms();
     // Mark the request answered and issue the code in one transaction, so a double-submitted
     // form cannot mint two codes.
@@ -532,19 +567,16 @@ async fn authorize_consent_submit(
             }
             request.completed = true;
             tx.put(&request_id, &request)?;
-            let code = match decision {
-                Some("allow") => Some(issue_code(&state, tx, &request, session_id)?),
-                _ => None,
+            let code = if allow {
+                Some(issue_code(&state, tx, &request, session_id)?)
+            } else {
+                None
             };
             Ok(Some((request, code)))
         })
         .map_err(|error| internal(&error))?;
     match outcome {
-        None => Err(Page::error(
-            StatusCode::BAD_REQUEST,
-            "Request expired",
-            "This authorization request has expired or was already answered. Start the sign-in again from the application.",
-        )),
+        None => Err(request_gone()),
         Some((request, Some(code))) => Ok(code_redirect(&request, &code)),
         Some((request, None)) => Ok(error_redirect(
             &request.redirect_uri,
@@ -787,29 +819,13 @@ async fn device_consent_submit(
     FormFields(form): FormFields,
 ) -> Result<Response, Page> {
     let browser = Browser::from_headers(&state, &headers)?;
-    browser.check_csrf(&form)?;
     let typed = form.get("user_code").cloned().unwrap_or_default();
-    let Some((session_id, _)) = &browser.session else {
-        return Ok(browser
-            .sign_in_page(
-                &format!("/device/consent?user_code={}", ids::percent_encode(&typed)),
-                "Your session has ended. Sign in again to continue.",
-                None,
-            )
-            .into_response());
+    let continue_to = format!("/device/consent?user_code={}", ids::percent_encode(&typed));
+    let (session_id, approve) = match read_consent(&browser, &form, &continue_to)? {
+        Consent::Answer { session_id, allow } => (session_id, allow),
+        Consent::SignInAgain(response) => return Ok(response),
     };
-    let approve = match form.get("decision").map(String::as_str) {
-        Some("allow") => true,
-        Some("deny") => false,
-        _ => {
-            return Err(Page::error(
-                StatusCode::BAD_REQUEST,
-                "Bad request",
-                "Choose Allow or Deny.",
-            ));
-        }
-    };
-    device_decision(&state, &typed, approve.then_some(session_id.as_str()))?;
+    device_decision(&state, &typed, approve.then_some(session_id))?;
     Ok(done(&browser, approve).into_response())
 }
 
