@@ -78,6 +78,17 @@ impl CliError {
         }
     }
 
+    /// A configuration failure printed as `An error occurred (Configuration): MESSAGE`,
+    /// exit 253 (the AWS CLI's `ConfigurationError`).
+    pub(crate) fn configuration(message: impl Into<String>) -> Self {
+        Self::Failure {
+            class: ExitClass::Configuration,
+            code: Some("Configuration".to_owned()),
+            message: message.into(),
+            details: None,
+        }
+    }
+
     /// The process exit code.
     pub(crate) const fn exit_code(&self) -> u8 {
         match self {
@@ -183,6 +194,31 @@ impl From<sso_config::ConfigError> for CliError {
         Self::Failure {
             class: error.exit_class(),
             code: error.aws_code().map(str::to_owned),
+            message: error.to_string(),
+            details: None,
+        }
+    }
+}
+
+impl From<sso_client::ClientError> for CliError {
+    fn from(error: sso_client::ClientError) -> Self {
+        let details = error
+            .service_error()
+            .and_then(sso_client::ServiceError::additional_details);
+        Self::Failure {
+            class: error.exit_class(),
+            code: error.code().map(str::to_owned),
+            message: error.to_string(),
+            details,
+        }
+    }
+}
+
+impl From<sso_cache::CacheError> for CliError {
+    fn from(error: sso_cache::CacheError) -> Self {
+        Self::Failure {
+            class: error.exit_class(),
+            code: None,
             message: error.to_string(),
             details: None,
         }

@@ -48,7 +48,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let printer = Printer::new(cli.global.debug);
     if cli.global.version {
-        let _ = printer.stdout(&format!("{}\n", cli::version_line()));
+        printer.stdout(&format!("{}\n", cli::version_line()));
         return ExitCode::SUCCESS;
     }
     let clock: Arc<dyn Clock> = match test_clock(&env) {
@@ -92,13 +92,9 @@ fn test_clock(env: &Env) -> Result<Arc<dyn Clock>, CliError> {
 /// The AWS CLI takes `help` as a word (`aws sso login help`); clap wants `--help`. A trailing
 /// `help` that is not the value of an option becomes `--help`.
 fn help_word_to_flag(mut args: Vec<OsString>) -> Vec<OsString> {
-    let takes_value = |arg: &OsString| {
-        let arg = arg.to_string_lossy();
-        arg.starts_with("--") && !arg.contains('=') && !is_switch(&arg)
-    };
     if args.len() >= 2 && args.last().is_some_and(|a| a == "help") {
-        let previous = &args[args.len() - 2];
-        if args.len() == 2 || !takes_value(previous) {
+        let previous = args[args.len() - 2].to_string_lossy().into_owned();
+        if args.len() == 2 || !option_takes_value(&previous) {
             let last = args.len() - 1;
             args[last] = OsString::from("--help");
         }
@@ -106,20 +102,19 @@ fn help_word_to_flag(mut args: Vec<OsString>) -> Vec<OsString> {
     args
 }
 
-fn is_switch(arg: &str) -> bool {
-    matches!(
-        arg,
-        "--debug"
-            | "--no-verify-ssl"
-            | "--no-cli-pager"
-            | "--no-paginate"
-            | "--no-sign-request"
-            | "--no-cli-auto-prompt"
-            | "--no-browser"
-            | "--use-device-code"
-            | "--show-settings"
-            | "--version"
-    ) || !arg.starts_with("--")
+/// Whether `--name` (or an abbreviation of it, as argparse allows) is an option that takes a
+/// value, according to the clap definition itself.
+fn option_takes_value(arg: &str) -> bool {
+    use clap::CommandFactory as _;
+    let Some(name) = arg.strip_prefix("--").filter(|n| !n.contains('=')) else {
+        return false;
+    };
+    let root = Cli::command();
+    std::iter::once(&root)
+        .chain(root.get_subcommands())
+        .flat_map(clap::Command::get_arguments)
+        .filter(|option| option.get_long().is_some_and(|long| long.starts_with(name)))
+        .any(|option| option.get_action().takes_values())
 }
 
 /// Turns a clap parse failure into the AWS CLI's usage error (exit 252), or prints help.
@@ -128,7 +123,7 @@ fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
     let cli_error = match error.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             // A closed pipe (`aws-sso --help | head`) is not worth a message.
-            let _ = printer.stdout(&error.render().to_string());
+            printer.stdout(&error.render().to_string());
             return ExitCode::SUCCESS;
         }
         ErrorKind::UnknownArgument => {
@@ -224,6 +219,11 @@ mod tests {
         assert_eq!(
             words(&["aws-sso", "login", "--no-browser", "help"]),
             ["aws-sso", "login", "--no-browser", "--help"]
+        );
+        // An abbreviated option still takes its value.
+        assert_eq!(
+            words(&["aws-sso", "login", "--prof", "help"]),
+            ["aws-sso", "login", "--prof", "help"]
         );
     }
 }

@@ -218,11 +218,11 @@ pub(crate) fn emit(rendered: Rendered, context: &Context) -> Result<(), CliError
             .as_deref()
             .is_some_and(|pager| page(pager, &rendered.text, context));
     if !paged {
-        let _ = context.printer.stdout(&rendered.text);
+        context.printer.stdout(&rendered.text);
     }
     if rendered.final_reset {
         // colorama's `atexit` reset, which the AWS CLI writes to the terminal at exit.
-        let _ = context.printer.stdout("\u{1b}[0m");
+        context.printer.stdout("\u{1b}[0m");
     }
     Ok(())
 }

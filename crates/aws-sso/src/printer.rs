@@ -13,29 +13,18 @@ pub struct Printer {
     debug: bool,
 }
 
-/// Writing to stdout failed because the reader went away.
-#[derive(Debug)]
-pub struct BrokenPipe;
-
 impl Printer {
     /// A printer; `debug` turns on `--debug` lines.
     pub const fn new(debug: bool) -> Self {
         Self { debug }
     }
 
-    /// Whether `--debug` is on.
-    pub const fn debug_enabled(&self) -> bool {
-        self.debug
-    }
-
-    /// Writes command output to stdout.
-    pub fn stdout(&self, text: &str) -> Result<(), BrokenPipe> {
+    /// Writes command output to stdout. A reader that went away (`aws-sso … | head`) or any
+    /// other stdout failure is not reported: there is nowhere better to report it, and the
+    /// run's exit code is about the command, not the pipe.
+    pub fn stdout(&self, text: &str) {
         let mut out = io::stdout().lock();
-        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Err(BrokenPipe),
-            // Any other stdout failure (a full disk, say) has nowhere better to be reported.
-            _ => Ok(()),
-        }
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     }
 
     /// Writes a message to stderr.

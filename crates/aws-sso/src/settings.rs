@@ -30,11 +30,7 @@ pub(crate) struct Resolved {
 
 impl Resolved {
     /// Loads the config files named by the environment and resolves the global settings.
-    pub(crate) fn load(
-        global: &GlobalArgs,
-        _command: &Command,
-        context: &Context,
-    ) -> Result<Self, CliError> {
+    pub(crate) fn load(global: &GlobalArgs, context: &Context) -> Result<Self, CliError> {
         let config = SharedConfig::load(&context.env)?;
         let settings = Settings::resolve(&config, &context.env, &overrides(global))?;
         if let Some(format) = ErrorFormat::parse(settings.cli_error_format.as_str()) {
@@ -244,7 +240,7 @@ impl Resolved {
         out.insert("endpoints".into(), Value::Object(endpoints));
         let text = serde_json::to_string_pretty(&Value::Object(out))
             .map_err(|e| CliError::general(e.to_string()))?;
-        let _ = context.printer.stdout(&format!("{text}\n"));
+        context.printer.stdout(&format!("{text}\n"));
         Ok(())
     }
 }

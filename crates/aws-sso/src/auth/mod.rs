@@ -22,7 +22,7 @@ use sso_client::wire::{
     CreateTokenRequest, CreateTokenResponse, RegisterClientRequest,
     StartDeviceAuthorizationRequest, TokenGrant,
 };
-use sso_client::{ClientError, OidcClient, Sleeper};
+use sso_client::{OidcClient, Sleeper};
 use sso_config::SsoTarget;
 use sso_core::{Clock, Secret};
 
@@ -229,11 +229,11 @@ fn device_flow(
             if let Some(code) = user_code {
                 text.push_str(&format!("\nThen enter the code:\n\n{code}\n"));
             }
-            let _ = seams.printer.stdout(&text);
+            seams.printer.stdout(&text);
             browser.open(complete);
         }
         None => {
-            let _ = seams
+            seams
                 .printer
                 .stdout(&no_browser_prompt(uri, user_code, Some(complete)));
         }
@@ -305,13 +305,13 @@ fn pkce_flow(
     );
     match seams.browser {
         Some(browser) => {
-            let _ = seams.printer.stdout(&format!(
+            seams.printer.stdout(&format!(
                 "Attempting to open your default browser. If the browser does not open, open the following URL.\nIf you are unable to open the URL on this device, run this command again with the '--use-device-code' option.\n\n{url}\n\n"
             ));
             browser.open(&url);
         }
         None => {
-            let _ = seams.printer.stdout(&no_browser_prompt(&url, None, None));
+            seams.printer.stdout(&no_browser_prompt(&url, None, None));
         }
     }
     let code = listener
@@ -350,31 +350,6 @@ fn pkce_flow(
 /// The token file stores whole seconds (`YYYY-MM-DDTHH:MM:SSZ`).
 fn truncate_to_seconds(timestamp: Timestamp) -> Timestamp {
     Timestamp::from_second(timestamp.as_second()).unwrap_or(timestamp)
-}
-
-impl From<ClientError> for CliError {
-    fn from(error: ClientError) -> Self {
-        let details = error
-            .service_error()
-            .and_then(sso_client::ServiceError::additional_details);
-        Self::Failure {
-            class: error.exit_class(),
-            code: error.code().map(str::to_owned),
-            message: error.to_string(),
-            details,
-        }
-    }
-}
-
-impl From<sso_cache::CacheError> for CliError {
-    fn from(error: sso_cache::CacheError) -> Self {
-        Self::Failure {
-            class: error.exit_class(),
-            code: None,
-            message: error.to_string(),
-            details: None,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -37,27 +37,27 @@ pub(crate) fn resolve(
     }
     let target = match response.status {
         301 | 302 | 303 | 307 | 308 => {
-            let location = response
-                .header("location")
-                .ok_or_else(|| config_error("Redirect response missing Location header."))?;
+            let location = response.header("location").ok_or_else(|| {
+                CliError::configuration("Redirect response missing Location header.")
+            })?;
             join(start_url, location)
         }
         200..=299 => start_url.to_owned(),
         status => {
-            return Err(config_error(&format!(
+            return Err(CliError::configuration(format!(
                 "Failed to resolve start URL: HTTP {status}"
             )));
         }
     };
     let final_url = normalize(&target);
     if !final_url.to_ascii_lowercase().starts_with("https://") {
-        return Err(config_error(&format!(
+        return Err(CliError::configuration(format!(
             "Resolved URL must use https. Got: '{final_url}'"
         )));
     }
     let final_host = host_of(&final_url).unwrap_or_default();
     if !is_aws_owned(&final_host) {
-        return Err(config_error(&format!(
+        return Err(CliError::configuration(format!(
             "Could not resolve start URL '{start_url}' to an AWS-owned endpoint. Final URL: '{final_url}'"
         )));
     }
@@ -82,16 +82,7 @@ fn request(
             )],
             body: None,
         })
-        .map_err(|error| config_error(&format!("Failed to resolve start URL: {error}")))
-}
-
-fn config_error(message: &str) -> CliError {
-    CliError::Failure {
-        class: sso_core::ExitClass::Configuration,
-        code: Some("Configuration".to_owned()),
-        message: message.to_owned(),
-        details: None,
-    }
+        .map_err(|error| CliError::configuration(format!("Failed to resolve start URL: {error}")))
 }
 
 /// The lower-cased host without a trailing dot or port.

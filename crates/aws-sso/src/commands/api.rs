@@ -145,7 +145,7 @@ impl Params {
     ) -> Result<Option<Self>, CliError> {
         // clap accepts only `input`, the one kind aws-sso generates.
         if input.generate_cli_skeleton.is_some() {
-            let _ = context.printer.stdout(&parameters::skeleton(members));
+            context.printer.stdout(&parameters::skeleton(members));
             return Ok(None);
         }
         let json = input

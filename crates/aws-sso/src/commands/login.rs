@@ -54,11 +54,11 @@ pub(crate) fn login(
     auth::login(&target, flow, &seams)?;
     if target.region() != configured.region() {
         update_region(&configured, target.region(), resolved)?;
-        let _ = context
+        context
             .printer
             .stdout(&format!("SSO region updated to {}\n", target.region()));
     }
-    let _ = context.printer.stdout(&format!(
+    context.printer.stdout(&format!(
         "Successfully logged into Start URL: {}\n",
         target.start_url()
     ));

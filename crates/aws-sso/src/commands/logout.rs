@@ -61,7 +61,7 @@ fn logout_one(
         let Ok(role) = sso_config::resolve_role_profile(&resolved.config, profile.name()) else {
             continue;
         };
-        if same_session(&role.target, target) {
+        if role.target.token_cache_key() == target.token_cache_key() {
             let key = RoleCredentialsKey::new(
                 &role.account_id,
                 &role.role_name,
@@ -72,10 +72,6 @@ fn logout_one(
         }
     }
     Ok(())
-}
-
-fn same_session(a: &SsoTarget, b: &SsoTarget) -> bool {
-    a.token_cache_key() == b.token_cache_key()
 }
 
 /// Calls `Logout` for a cached token when it names its region. Service errors are ignored, as

@@ -21,7 +21,7 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
             "the following arguments are required: command".to_owned(),
         ));
     };
-    let resolved = Resolved::load(&cli.global, &command, context)?;
+    let resolved = Resolved::load(&cli.global, context)?;
     if cli.global.show_settings {
         return resolved.show(&command, context);
     }
