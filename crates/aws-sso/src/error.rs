@@ -64,6 +64,8 @@ pub(crate) enum CliError {
         message: String,
         /// Extra lines printed after the message (e.g. `Additional error details:`).
         details: Option<String>,
+        /// The chain of underlying causes (`Error::source`), printed under `--debug` only.
+        causes: Vec<String>,
     },
 }
 
@@ -75,17 +77,15 @@ impl CliError {
             code: None,
             message: message.into(),
             details: None,
+            causes: Vec::new(),
         }
     }
 
-    /// A configuration failure printed as `An error occurred (Configuration): MESSAGE`,
-    /// exit 253 (the AWS CLI's `ConfigurationError`).
-    pub(crate) fn configuration(message: impl Into<String>) -> Self {
-        Self::Failure {
-            class: ExitClass::Configuration,
-            code: Some("Configuration".to_owned()),
-            message: message.into(),
-            details: None,
+    /// The underlying causes of a library failure, outermost first (for `--debug`).
+    pub(crate) fn causes(&self) -> &[String] {
+        match self {
+            Self::Failure { causes, .. } => causes,
+            _ => &[],
         }
     }
 
@@ -189,6 +189,13 @@ fn render_failure(
     }
 }
 
+/// The messages of `error`'s sources, outermost first.
+fn causes_of(error: &dyn std::error::Error) -> Vec<String> {
+    std::iter::successors(error.source(), |cause| cause.source())
+        .map(ToString::to_string)
+        .collect()
+}
+
 impl From<sso_config::ConfigError> for CliError {
     fn from(error: sso_config::ConfigError) -> Self {
         Self::Failure {
@@ -196,6 +203,7 @@ impl From<sso_config::ConfigError> for CliError {
             code: error.aws_code().map(str::to_owned),
             message: error.to_string(),
             details: None,
+            causes: causes_of(&error),
         }
     }
 }
@@ -210,6 +218,7 @@ impl From<sso_client::ClientError> for CliError {
             code: error.code().map(str::to_owned),
             message: error.to_string(),
             details,
+            causes: causes_of(&error),
         }
     }
 }
@@ -221,6 +230,25 @@ impl From<sso_cache::CacheError> for CliError {
             code: None,
             message: error.to_string(),
             details: None,
+            causes: causes_of(&error),
+        }
+    }
+}
+
+impl From<sso_auth::AuthError> for CliError {
+    fn from(error: sso_auth::AuthError) -> Self {
+        use sso_auth::AuthError;
+        match error {
+            AuthError::Client(error) => error.into(),
+            AuthError::Cache(error) => error.into(),
+            AuthError::Config(error) => error.into(),
+            other => Self::Failure {
+                class: other.exit_class(),
+                code: other.aws_code().map(str::to_owned),
+                message: other.to_string(),
+                details: None,
+                causes: causes_of(&other),
+            },
         }
     }
 }
@@ -235,6 +263,7 @@ mod tests {
             code: Some(code.to_owned()),
             message: message.to_owned(),
             details: None,
+            causes: Vec::new(),
         }
     }
 
@@ -266,6 +295,25 @@ mod tests {
             CliError::UnknownOptions("--bogus".into()).render(ErrorFormat::Enhanced),
             format!("{USAGE}\naws: [ERROR]: Unknown options: --bogus\n")
         );
+    }
+
+    #[test]
+    fn library_errors_keep_their_causes() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied by test");
+        let error: CliError = sso_cache::CacheError::Io {
+            action: "read",
+            path: "/x/token.json".into(),
+            source: io,
+        }
+        .into();
+        assert_eq!(error.causes(), ["denied by test"]);
+        let auth: CliError = sso_auth::AuthError::CallbackBind(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "in use",
+        ))
+        .into();
+        assert_eq!(auth.causes(), ["in use"]);
+        assert_eq!(auth.exit_code(), 255);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The `aws-sso` binary as a library: argument parsing, the run context, and command dispatch.
 //!
 //! [`main`] is the whole program: it parses the command line, takes the one snapshot of the
-//! environment, builds the [`Context`] of side-effect seams, runs the command and renders any
-//! error once (`error.rs`). Commands live in `commands/`, one file per `aws sso` command; they
-//! take resolved inputs and return data or write through the [`printer::Printer`].
+//! environment, builds the [`Context`] of side-effect seams (environment, clock, sleeper, HTTP
+//! transport, browser, terminal, cache location), runs the command and renders any error once
+//! (`error.rs`). Commands live in `commands/`, one file per `aws sso` command; they take
+//! resolved inputs and call the libraries (`sso-auth` for signing in and tokens), writing only
+//! through the context's [`Terminal`].
 
-mod auth;
 mod cli;
 mod commands;
 mod error;
@@ -19,20 +20,35 @@ use std::sync::Arc;
 
 use clap::Parser as _;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use sso_core::{Clock, Env, FixedClock, SystemClock};
+use sso_auth::{Browser, SystemBrowser};
+use sso_cache::Cache;
+use sso_client::{Transport, TransportOptions, UreqTransport};
+use sso_core::{Clock, Env, FixedClock, Sleeper, SystemClock, SystemSleeper, Terminal};
 
 pub use cli::Cli;
 use error::{CliError, ErrorFormat};
 use printer::Printer;
 
-/// The side-effect seams of one run, built once in [`main`].
+/// Builds the HTTP transport once the settings (timeouts, CA bundle, proxies) are known.
+pub type Connect = dyn Fn(&TransportOptions) -> Arc<dyn Transport> + Send + Sync;
+
+/// The side-effect seams of one run, built once in [`main`] and passed down.
 pub struct Context {
     /// The environment snapshot.
     pub env: Env,
     /// The clock (`AWS_SSO_TEST_NOW` pins it in tests).
     pub clock: Arc<dyn Clock>,
-    /// Terminal output.
-    pub printer: Printer,
+    /// Waiting: retry backoff and device-code polling.
+    pub sleeper: Arc<dyn Sleeper>,
+    /// Terminal output and input.
+    pub terminal: Arc<dyn Terminal>,
+    /// Opens URLs for login.
+    pub browser: Arc<dyn Browser>,
+    /// The HTTP transport, built from the resolved settings.
+    pub connect: Arc<Connect>,
+    /// The caches under `HOME`; `None` when `HOME` is not set (reported when a command needs
+    /// them, not before).
+    cache: Option<Cache>,
     /// How errors are printed; starts from `--cli-error-format` / `AWS_CLI_ERROR_FORMAT` and
     /// takes the profile's `cli_error_format` into account once the config has been read.
     error_format: std::cell::Cell<ErrorFormat>,
@@ -57,20 +73,45 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let error_format = settings::error_format(&cli.global, &env);
     let context = Context {
-        env,
         clock,
-        printer,
+        sleeper: Arc::new(SystemSleeper::new()),
+        terminal: Arc::new(printer),
+        browser: Arc::new(SystemBrowser::from_env(&env)),
+        connect: Arc::new(|options: &TransportOptions| {
+            Arc::new(UreqTransport::new(options)) as Arc<dyn Transport>
+        }),
+        cache: Cache::from_env(&env).ok(),
+        env,
         error_format: std::cell::Cell::new(error_format),
     };
     commands::install_interrupt_handler();
     match commands::run(cli, &context) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error, context.error_format.get(), &context.printer),
+        Err(error) => report(
+            &error,
+            context.error_format.get(),
+            context.terminal.as_ref(),
+        ),
     }
 }
 
-fn report(error: &CliError, format: ErrorFormat, printer: &Printer) -> ExitCode {
-    printer.stderr(&error.render(format));
+impl Context {
+    /// The caches under `HOME`.
+    pub(crate) fn cache(&self) -> Result<&Cache, CliError> {
+        self.cache
+            .as_ref()
+            .ok_or_else(|| sso_cache::CacheError::NoHome.into())
+    }
+}
+
+/// Prints the error once (with its causes under `--debug`) and returns its exit code.
+fn report(error: &CliError, format: ErrorFormat, terminal: &dyn Terminal) -> ExitCode {
+    terminal.stderr(&error.render(format));
+    if terminal.debug_enabled() {
+        for cause in error.causes() {
+            terminal.debug_line(&format!("Caused by: {cause}"));
+        }
+    }
     ExitCode::from(error.exit_code())
 }
 

@@ -5,7 +5,7 @@
 //! it — the aggregated result for json/table/yaml, each page for text and yaml-stream (AWS CLI
 //! `formatter.py`) — and where the bytes go: stdout, or the pager when stdout is a terminal.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -64,7 +64,7 @@ impl Renderer {
             .map(Query::parse)
             .transpose()
             .map_err(|error| query_error(&error))?;
-        let terminal = std::io::stdout().is_terminal();
+        let terminal = context.terminal.stdout_is_terminal();
         let color = match global.color.unwrap_or(Color::Auto) {
             Color::On => true,
             Color::Off => false,
@@ -85,7 +85,7 @@ impl Renderer {
             query,
             options: RenderOptions {
                 title: operation.to_owned(),
-                width: terminal_width(),
+                width: terminal_width(context),
                 color,
                 // Colour written straight to stdout (not through the pager) carries the extra
                 // reset codes the AWS CLI's colorama wrapper adds.
@@ -203,11 +203,8 @@ fn query_error(error: &sso_output::QueryError) -> CliError {
 
 /// Table width as `awscli/table.py` finds it: the width of the terminal on stdout
 /// (`TIOCGWINSZ`), else 80. `COLUMNS` is deliberately not read: the AWS CLI ignores it.
-fn terminal_width() -> usize {
-    terminal_size::terminal_size_of(std::io::stdout())
-        .map(|(width, _)| usize::from(width.0))
-        .filter(|&w| w > 0)
-        .unwrap_or(80)
+fn terminal_width(context: &Context) -> usize {
+    context.terminal.width().unwrap_or(80)
 }
 
 /// Writes the output: through the pager when one applies, else to stdout.
@@ -218,11 +215,11 @@ pub(crate) fn emit(rendered: Rendered, context: &Context) -> Result<(), CliError
             .as_deref()
             .is_some_and(|pager| page(pager, &rendered.text, context));
     if !paged {
-        context.printer.stdout(&rendered.text);
+        context.terminal.stdout(&rendered.text);
     }
     if rendered.final_reset {
         // colorama's `atexit` reset, which the AWS CLI writes to the terminal at exit.
-        context.printer.stdout("\u{1b}[0m");
+        context.terminal.stdout("\u{1b}[0m");
     }
     Ok(())
 }

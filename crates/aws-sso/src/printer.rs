@@ -1,54 +1,75 @@
-//! [`Printer`]: every byte aws-sso writes to the terminal goes through here.
+//! [`Printer`]: the real [`Terminal`]; every byte aws-sso writes to the terminal goes through
+//! here, and every line it reads comes from here.
 //!
 //! Owning output in one place gives three guarantees: a closed stdout pipe (`aws-sso ... | head`)
 //! ends the run quietly instead of panicking, `--debug` lines all share one prefix and go to
 //! stderr, and nothing else in the binary needs `println!` (the workspace lints forbid it).
 //! Secrets never reach here: the types that hold them have redacted `Debug` and no `Display`.
 
-use std::io::{self, Write};
+use std::io::{self, BufRead as _, IsTerminal as _, Write};
+
+use sso_core::Terminal;
 
 /// Terminal output for one run.
 #[derive(Debug)]
-pub struct Printer {
+pub(crate) struct Printer {
     debug: bool,
 }
 
 impl Printer {
     /// A printer; `debug` turns on `--debug` lines.
-    pub const fn new(debug: bool) -> Self {
+    pub(crate) const fn new(debug: bool) -> Self {
         Self { debug }
     }
+}
 
-    /// Writes command output to stdout. A reader that went away (`aws-sso … | head`) or any
-    /// other stdout failure is not reported: there is nowhere better to report it, and the
-    /// run's exit code is about the command, not the pipe.
-    pub fn stdout(&self, text: &str) {
+impl Terminal for Printer {
+    /// A reader that went away (`aws-sso … | head`) or any other stdout failure is not
+    /// reported: there is nowhere better to report it, and the run's exit code is about the
+    /// command, not the pipe.
+    fn stdout(&self, text: &str) {
         let mut out = io::stdout().lock();
         let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     }
 
-    /// Writes a message to stderr.
-    pub fn stderr(&self, text: &str) {
+    fn stderr(&self, text: &str) {
         let mut err = io::stderr().lock();
         let _ = err.write_all(text.as_bytes());
         let _ = err.flush();
     }
 
-    /// A `--debug` line writer for libraries (the HTTP client), when debugging is on.
-    pub fn debug_sink(&self) -> Option<sso_client::DebugSink> {
-        self.debug.then(|| {
-            std::sync::Arc::new(|line: &str| {
-                let mut err = io::stderr().lock();
-                let _ = writeln!(err, "aws-sso [DEBUG] {line}");
-            }) as sso_client::DebugSink
-        })
+    fn debug_enabled(&self) -> bool {
+        self.debug
     }
 
-    /// Writes one `--debug` line to stderr when debugging is on. The message is built lazily so
-    /// that a normal run pays nothing for it.
-    pub fn debug(&self, message: impl FnOnce() -> String) {
-        if self.debug {
-            self.stderr(&format!("aws-sso [DEBUG] {}\n", message()));
+    fn debug_line(&self, line: &str) {
+        self.stderr(&format!("aws-sso [DEBUG] {line}\n"));
+    }
+
+    fn read_line(&self, prompt: &str) -> io::Result<Option<String>> {
+        self.stderr(prompt);
+        let mut line = String::new();
+        if io::stdin().lock().read_line(&mut line)? == 0 {
+            return Ok(None);
         }
+        let trimmed = line.trim_end_matches(['\n', '\r']).len();
+        line.truncate(trimmed);
+        Ok(Some(line))
+    }
+
+    fn stdout_is_terminal(&self) -> bool {
+        io::stdout().is_terminal()
+    }
+
+    fn stdin_is_terminal(&self) -> bool {
+        io::stdin().is_terminal()
+    }
+
+    /// The width of the terminal on stdout (`TIOCGWINSZ`). `COLUMNS` is deliberately not
+    /// read: the AWS CLI's `table.py` ignores it.
+    fn width(&self) -> Option<usize> {
+        terminal_size::terminal_size_of(io::stdout())
+            .map(|(width, _)| usize::from(width.0))
+            .filter(|&w| w > 0)
     }
 }

@@ -11,9 +11,9 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{Map, Value, json};
 use sso_client::{
     ClientConfig, OidcClient, PortalClient, Proxies, RetryMode, RetryPolicy, Transport,
-    TransportOptions, UreqTransport,
+    TransportOptions,
 };
-use sso_config::{Overrides, Service, Settings, SharedConfig};
+use sso_config::{ConfigError, Overrides, Service, Settings, SharedConfig};
 use sso_core::Env;
 use sso_core::env::vars;
 
@@ -56,35 +56,38 @@ impl Resolved {
     }
 
     /// The transport all clients of this run share, so connections are kept alive between
-    /// calls. Built on first use; building it does no I/O.
-    pub(crate) fn transport(&self, env: &Env) -> Arc<dyn Transport> {
+    /// calls. Built on first use, through the context's seam; building it does no I/O.
+    pub(crate) fn transport(&self, context: &Context) -> Arc<dyn Transport> {
         Arc::clone(self.transport.get_or_init(|| {
             let settings = &self.settings;
-            Arc::new(UreqTransport::new(&TransportOptions {
+            (context.connect)(&TransportOptions {
                 connect_timeout: settings.connect_timeout,
                 read_timeout: settings.read_timeout,
                 ca_bundle: settings.ca_bundle.clone(),
                 verify_ssl: settings.verify_ssl,
-                proxies: Proxies::from_env(env),
-            }))
+                proxies: Proxies::from_env(&context.env),
+            })
         }))
     }
 
-    /// Client settings: the shared transport, the configured retry policy, `--debug` lines.
+    /// Client settings: the shared transport and sleeper, the configured retry policy,
+    /// `--debug` lines through the terminal.
     fn client_config(&self, context: &Context) -> ClientConfig {
-        let env = &context.env;
         let mode = match self.settings.retry_mode {
             sso_config::RetryMode::Legacy => RetryMode::Legacy,
             sso_config::RetryMode::Standard => RetryMode::Standard,
             sso_config::RetryMode::Adaptive => RetryMode::Adaptive,
         };
-        let config = ClientConfig::new(self.transport(env)).with_retry(RetryPolicy {
-            mode,
-            max_attempts: self.settings.max_attempts,
-        });
-        match context.printer.debug_sink() {
-            Some(sink) => config.with_debug(sink),
-            None => config,
+        let config = ClientConfig::new(self.transport(context), Arc::clone(&context.sleeper))
+            .with_retry(RetryPolicy {
+                mode,
+                max_attempts: self.settings.max_attempts,
+            });
+        if context.terminal.debug_enabled() {
+            let terminal = Arc::clone(&context.terminal);
+            config.with_debug(Arc::new(move |line: &str| terminal.debug_line(line)))
+        } else {
+            config
         }
     }
 
@@ -95,12 +98,12 @@ impl Resolved {
         context: &Context,
         region: &str,
         pkce: bool,
-    ) -> Result<OidcClient, CliError> {
+    ) -> Result<OidcClient, ConfigError> {
         let endpoint =
             self.settings
                 .endpoint(&self.config, &context.env, Service::Oidc, region, false)?;
         context
-            .printer
+            .terminal
             .debug(|| format!("SSO OIDC endpoint: {} ({})", endpoint.url, endpoint.source));
         let mut config = self.client_config(context);
         if pkce {
@@ -116,7 +119,7 @@ impl Resolved {
         context: &Context,
         region: &str,
         api_command: bool,
-    ) -> Result<PortalClient, CliError> {
+    ) -> Result<PortalClient, ConfigError> {
         let endpoint = self.settings.endpoint(
             &self.config,
             &context.env,
@@ -124,7 +127,7 @@ impl Resolved {
             region,
             api_command,
         )?;
-        context.printer.debug(|| {
+        context.terminal.debug(|| {
             format!(
                 "SSO portal endpoint: {} ({})",
                 endpoint.url, endpoint.source
@@ -240,7 +243,7 @@ impl Resolved {
         out.insert("endpoints".into(), Value::Object(endpoints));
         let text = serde_json::to_string_pretty(&Value::Object(out))
             .map_err(|e| CliError::general(e.to_string()))?;
-        context.printer.stdout(&format!("{text}\n"));
+        context.terminal.stdout(&format!("{text}\n"));
         Ok(())
     }
 }

@@ -394,6 +394,17 @@ impl Cache {
         result
     }
 
+    /// Blocks until this process holds the exclusive lock for the role credentials of `key`,
+    /// so that of N processes needing the same credentials only one calls
+    /// `GetRoleCredentials` and the others read what it stored.
+    pub fn lock_role_credentials(
+        &self,
+        key: &RoleCredentialsKey,
+    ) -> Result<RoleCredentialsLock, CacheError> {
+        let inner = self.open_lock(self.role_credentials_path(key))?.acquire()?;
+        Ok(RoleCredentialsLock { inner })
+    }
+
     /// Opens (creating it if needed) the lock file of `token_path`, without locking it.
     fn open_lock(&self, token_path: PathBuf) -> Result<TokenLock, CacheError> {
         create_dir(&self.lock_dir)?;
@@ -489,6 +500,30 @@ impl TokenLock {
             Err(error) if error.kind() == ErrorKind::NotFound => Ok(false),
             Err(error) => Err(CacheError::io("delete", &self.token_path, error)),
         }
+    }
+}
+
+/// Exclusive ownership of one role-credential file among aws-sso processes. Dropping it
+/// releases the lock.
+#[derive(Debug)]
+pub struct RoleCredentialsLock {
+    inner: TokenLock,
+}
+
+impl RoleCredentialsLock {
+    /// The credential file this lock guards.
+    pub fn path(&self) -> &Path {
+        self.inner.token_path()
+    }
+
+    /// Re-reads the entry now that no other aws-sso process can be writing it.
+    pub fn load(&self) -> Result<Loaded<RoleCredentials>, CacheError> {
+        load_entry(self.path(), |object| RoleCredentials::from_json(&object))
+    }
+
+    /// Writes the entry atomically while the lock is held.
+    pub fn store(&self, credentials: &RoleCredentials) -> Result<(), CacheError> {
+        write_atomic(self.path(), &credentials.render())
     }
 }
 

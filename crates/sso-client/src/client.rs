@@ -24,8 +24,7 @@ use sso_core::Secret;
 
 use crate::error::{ClientError, Operation, ServiceError, decode_error};
 use crate::retry::{
-    CallState, Decision, Outcome, RetryPolicy, RetryState, Sleeper, SystemSleeper,
-    is_throttling_code, random_u64,
+    CallState, Decision, Outcome, RetryPolicy, RetryState, Sleeper, is_throttling_code, random_u64,
 };
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
 use crate::wire::python_json;
@@ -60,12 +59,13 @@ impl std::fmt::Debug for ClientConfig {
 }
 
 impl ClientConfig {
-    /// Standard retries (3 attempts), the real sleeper, no extra User-Agent.
-    pub fn new(transport: Arc<dyn Transport>) -> Self {
+    /// Standard retries (3 attempts), no extra User-Agent. The sleeper is the caller's (the
+    /// real one from `main`, a recording one in tests): nothing here waits on its own.
+    pub fn new(transport: Arc<dyn Transport>, sleeper: Arc<dyn Sleeper>) -> Self {
         Self {
             transport,
             retry: RetryPolicy::default(),
-            sleeper: Arc::new(SystemSleeper::new()),
+            sleeper,
             user_agent_extra: None,
             debug: None,
         }
@@ -494,7 +494,8 @@ mod tests {
                 })
             }
         }
-        let config = ClientConfig::new(Arc::new(Nowhere)).with_user_agent_extra("md/sso#auth");
+        let config = ClientConfig::new(Arc::new(Nowhere), Arc::new(sso_core::SystemSleeper::new()))
+            .with_user_agent_extra("md/sso#auth");
         let agent = config.user_agent();
         assert!(
             agent.starts_with(&format!("aws-sso/{} os/", env!("CARGO_PKG_VERSION"))),

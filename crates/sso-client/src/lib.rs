@@ -11,13 +11,13 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use sso_client::{ClientConfig, PortalClient, TransportOptions, UreqTransport};
-//! use sso_core::Secret;
+//! use sso_core::{Secret, SystemSleeper};
 //!
 //! let transport = Arc::new(UreqTransport::new(&TransportOptions::default()));
 //! let portal = PortalClient::new(
 //!     "https://portal.sso.us-east-1.amazonaws.com",
 //!     "us-east-1",
-//!     ClientConfig::new(transport),
+//!     ClientConfig::new(transport, Arc::new(SystemSleeper::new())),
 //! );
 //! let token = Secret::new("aoa-example".to_owned());
 //! match portal.list_accounts(&token, None, None) {

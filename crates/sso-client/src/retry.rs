@@ -30,7 +30,7 @@
 //! clock that does not advance cannot hang us.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::transport::TransportError;
 
@@ -84,69 +84,7 @@ impl RetryPolicy {
     }
 }
 
-/// How time passes between attempts: sleeping, a monotonic clock for the adaptive rate
-/// limiter, and the dice for jitter. Tests inject a recording implementation so retry tests
-/// never sleep and are deterministic.
-pub trait Sleeper: Send + Sync {
-    /// Blocks for `duration`.
-    fn sleep(&self, duration: Duration);
-
-    /// Monotonic time since some fixed point (only differences matter).
-    fn now(&self) -> Duration;
-
-    /// A uniform random number in `[0, 1)` for the backoff jitter.
-    fn random(&self) -> f64 {
-        random_unit()
-    }
-}
-
-/// The real [`Sleeper`]: `std::thread::sleep`, `Instant`, and OS randomness.
-#[derive(Debug, Clone, Copy)]
-pub struct SystemSleeper {
-    origin: Instant,
-}
-
-impl SystemSleeper {
-    /// A sleeper whose clock starts now.
-    pub fn new() -> Self {
-        Self {
-            origin: Instant::now(),
-        }
-    }
-}
-
-impl Default for SystemSleeper {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Sleeper for SystemSleeper {
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
-    }
-
-    fn now(&self) -> Duration {
-        self.origin.elapsed()
-    }
-}
-
-/// A uniform `[0, 1)` float from 53 random bits.
-pub(crate) fn random_unit() -> f64 {
-    // 53 bits fit an f64 mantissa exactly.
-    (random_u64() >> 11) as f64 / (1_u64 << 53) as f64
-}
-
-/// 64 random bits from the OS; if that fails (it practically cannot), std's per-process
-/// random hash keys, which is still plenty for jitter and invocation IDs.
-pub(crate) fn random_u64() -> u64 {
-    getrandom::u64().unwrap_or_else(|_| {
-        use std::hash::{BuildHasher, Hasher};
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u128(Instant::now().elapsed().as_nanos());
-        hasher.finish()
-    })
-}
+pub use sso_core::sleep::{Sleeper, SystemSleeper, random_u64, random_unit};
 
 /// What one attempt ended with, as far as retrying is concerned.
 pub(crate) enum Outcome<'a> {

@@ -1,17 +1,25 @@
 //! Shared vocabulary and the seams every side effect goes through.
 //!
-//! This crate owns three things that all other aws-sso crates use: [`Secret`] (a value that
-//! must never be printed), [`Clock`] (the only way to ask for "now"), and [`Env`] (one snapshot
-//! of the process environment, taken in `main`). It deliberately owns no I/O of its own, so
-//! every library above it can be tested with a fixed clock and a hand-built environment.
+//! This crate owns what all other aws-sso crates use: [`Secret`] (a value that must never be
+//! printed, zeroed on drop), [`Clock`] (the only way to ask for "now"), [`Sleeper`] (the only
+//! way to wait, read a monotonic clock or roll dice for jitter), [`Terminal`] (the only way a
+//! library talks to the user), [`Env`] (one snapshot of the process environment, taken in
+//! `main`) and [`ExitClass`]. The real implementations of the clock and the sleeper are the only
+//! code in the workspace allowed to read the system clock or sleep (`clippy.toml`), so every
+//! library above this crate can be tested with a fixed clock, a recording sleeper, a scripted
+//! terminal and a hand-built environment.
 #![warn(missing_docs)]
 
 pub mod clock;
 pub mod env;
 pub mod exit;
 pub mod secret;
+pub mod sleep;
+pub mod terminal;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use env::Env;
 pub use exit::ExitClass;
 pub use secret::Secret;
+pub use sleep::{Sleeper, SystemSleeper};
+pub use terminal::Terminal;

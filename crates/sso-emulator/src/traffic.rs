@@ -206,6 +206,10 @@ pub(crate) struct Traffic {
 
 impl Traffic {
     pub(crate) fn new(config: &Config) -> Self {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "rate limits are real time on a real server, not the emulated clock"
+        )]
         let now = Instant::now();
         let buckets = config
             .rate_limits
@@ -312,6 +316,10 @@ impl Traffic {
         lock(&self.counters).clone()
     }
 
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "rate limits are real time on a real server, not the emulated clock"
+    )]
     fn admit(&self, family: Family) -> bool {
         lock(&self.buckets)
             .get_mut(&family)
@@ -432,6 +440,7 @@ mod tests {
 
     #[test]
     fn bucket_admits_burst_then_rate() {
+        #[expect(clippy::disallowed_methods, reason = "a fixed origin for the bucket")]
         let start = Instant::now();
         let mut bucket = TokenBucket {
             rate: 10.0,

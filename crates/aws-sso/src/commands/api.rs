@@ -7,12 +7,10 @@
 //! printing through `output.rs`.
 
 use serde_json::{Map, Value};
-use sso_cache::Cache;
 use sso_client::PortalClient;
 use sso_core::Secret;
 
 use crate::Context;
-use crate::auth;
 use crate::cli::{
     GetRoleCredentialsArgs, GlobalArgs, InputArgs, ListAccountRolesArgs, ListAccountsArgs,
     PagingArgs,
@@ -47,14 +45,14 @@ fn credentials(
         });
     }
     let target = resolved.sso_target(sso_session)?;
-    let cache = Cache::from_env(&context.env)?;
-    let token = auth::token::access_token(
-        &target,
-        &cache,
-        context.clock.as_ref(),
-        &context.printer,
-        || resolved.oidc_client(context, target.region(), false),
-    )?;
+    let provider = sso_auth::TokenProvider {
+        cache: context.cache()?,
+        clock: context.clock.as_ref(),
+        terminal: context.terminal.as_ref(),
+    };
+    let token = provider.access_token(&target, || {
+        Ok(resolved.oidc_client(context, target.region(), false)?)
+    })?;
     let region = global
         .region
         .clone()
@@ -145,7 +143,7 @@ impl Params {
     ) -> Result<Option<Self>, CliError> {
         // clap accepts only `input`, the one kind aws-sso generates.
         if input.generate_cli_skeleton.is_some() {
-            context.printer.stdout(&parameters::skeleton(members));
+            context.terminal.stdout(&parameters::skeleton(members));
             return Ok(None);
         }
         let json = input
@@ -216,7 +214,7 @@ impl Listing<'_> {
             &self.paging,
             global.no_paginate,
             &parameters::member_list(self.members),
-            &context.printer,
+            context.terminal.as_ref(),
         )?;
         let renderer = output::Renderer::new(global, resolved, context, self.operation)?;
         let credentials = credentials(

@@ -1,15 +1,14 @@
 //! `aws-sso login`: sign in and cache a token (spec cli-behavior §3).
 
-use sso_cache::{Cache, LoginFlow};
-use sso_client::SystemSleeper;
+use std::sync::Arc;
+
+use sso_auth::{Flow, Login, LoopbackReceiver, start_url};
+use sso_config::SsoTarget;
 
 use crate::Context;
-use crate::auth::browser::{Browser, SystemBrowser};
-use crate::auth::{self, LoginSeams, start_url};
 use crate::cli::LoginArgs;
 use crate::error::CliError;
 use crate::settings::Resolved;
-use sso_config::SsoTarget;
 
 /// Signs in with the flow the AWS CLI would choose and prints the success line.
 pub(crate) fn login(
@@ -18,10 +17,7 @@ pub(crate) fn login(
     context: &Context,
 ) -> Result<(), CliError> {
     let configured = resolved.sso_target(args.sso_session.as_deref())?;
-    let start = start_url::resolve(
-        configured.start_url(),
-        resolved.transport(&context.env).as_ref(),
-    )?;
+    let start = start_url::resolve(configured.start_url(), resolved.transport(context).as_ref())?;
     // A vanity URL that resolves to a regional host overrides the configured region.
     let target = match &start.region {
         Some(region) if region != configured.region() => with_region(&configured, region),
@@ -29,36 +25,35 @@ pub(crate) fn login(
     };
     // sso-session configurations use PKCE unless told otherwise; legacy profiles can only
     // use the device flow (their registrations have no redirect URI).
-    let flow = if target.is_legacy() || args.use_device_code {
-        LoginFlow::DeviceCode
-    } else {
-        LoginFlow::AuthorizationCode
+    let pkce = !(target.is_legacy() || args.use_device_code);
+    // The PKCE listener exists before any OIDC call, as in the AWS CLI, so a bind failure is
+    // reported before the service is asked for anything.
+    let receiver = pkce
+        .then(|| LoopbackReceiver::bind(Arc::clone(&context.sleeper)))
+        .transpose()
+        .map_err(sso_auth::AuthError::CallbackBind)?;
+    let flow = match &receiver {
+        Some(receiver) => Flow::AuthorizationCode(receiver),
+        None => Flow::DeviceCode,
     };
-    let oidc = resolved.oidc_client(
-        context,
-        target.region(),
-        flow == LoginFlow::AuthorizationCode,
-    )?;
-    let cache = Cache::from_env(&context.env)?;
-    let browser = SystemBrowser::from_env(&context.env);
-    let sleeper = SystemSleeper::new();
-    let seams = LoginSeams {
-        service_start_url: &start.url,
+    let oidc = resolved.oidc_client(context, target.region(), pkce)?;
+    let login = Login {
         oidc: &oidc,
-        cache: &cache,
+        cache: context.cache()?,
         clock: context.clock.as_ref(),
-        printer: &context.printer,
-        browser: (!args.no_browser).then_some(&browser as &dyn Browser),
-        sleeper: &sleeper,
+        sleeper: context.sleeper.as_ref(),
+        terminal: context.terminal.as_ref(),
+        browser: (!args.no_browser).then_some(context.browser.as_ref()),
+        service_start_url: &start.url,
     };
-    auth::login(&target, flow, &seams)?;
+    login.run(&target, flow)?;
     if target.region() != configured.region() {
         update_region(&configured, target.region(), resolved)?;
         context
-            .printer
+            .terminal
             .stdout(&format!("SSO region updated to {}\n", target.region()));
     }
-    context.printer.stdout(&format!(
+    context.terminal.stdout(&format!(
         "Successfully logged into Start URL: {}\n",
         target.start_url()
     ));

@@ -9,11 +9,11 @@
 //! and `--sso-session NAME` or an explicit `--profile` signs out of that one session only,
 //! removing only the role credentials of profiles that use it.
 
-use sso_cache::{Cache, RoleCredentialsKey, TokenFile};
+use sso_auth::{role_key, token_key};
+use sso_cache::{Cache, TokenFile};
 use sso_config::SsoTarget;
 
 use crate::Context;
-use crate::auth::token_key;
 use crate::cli::LogoutArgs;
 use crate::error::CliError;
 use crate::settings::Resolved;
@@ -24,10 +24,10 @@ pub(crate) fn logout(
     resolved: &Resolved,
     context: &Context,
 ) -> Result<(), CliError> {
-    let cache = Cache::from_env(&context.env)?;
+    let cache = context.cache()?;
     if args.sso_session.is_some() || resolved.settings.is_profile_flag() {
         let target = resolved.sso_target(args.sso_session.as_deref())?;
-        return logout_one(&target, &cache, resolved, context);
+        return logout_one(&target, cache, resolved, context);
     }
     for file in cache.token_files()? {
         end_session(&file, resolved, context);
@@ -62,13 +62,7 @@ fn logout_one(
             continue;
         };
         if role.target.token_cache_key() == target.token_cache_key() {
-            let key = RoleCredentialsKey::new(
-                &role.account_id,
-                &role.role_name,
-                role.target.session_name(),
-                role.target.start_url(),
-            );
-            cache.delete_role_credentials(&key)?;
+            cache.delete_role_credentials(&role_key(&role))?;
         }
     }
     Ok(())
@@ -82,19 +76,20 @@ fn end_session(file: &TokenFile, resolved: &Resolved, context: &Context) {
     };
     let result = resolved
         .portal_client(context, region, false)
+        .map_err(CliError::from)
         .and_then(|portal| portal.logout(token).map_err(CliError::from));
     match result {
         Ok(()) => {}
         Err(CliError::Failure {
             class: sso_core::ExitClass::Service,
             ..
-        }) => context.printer.debug(|| {
+        }) => context.terminal.debug(|| {
             format!(
                 "the service refused Logout for {}; removing the token anyway",
                 file.path.display()
             )
         }),
-        Err(error) => context.printer.stderr(&format!(
+        Err(error) => context.terminal.stderr(&format!(
             "warning: could not end the session of {} on the service ({}); the cached token was removed anyway\n",
             file.path.display(),
             error.render(crate::error::ErrorFormat::Legacy).trim()

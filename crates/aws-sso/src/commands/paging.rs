@@ -13,7 +13,7 @@ use sso_cache::json::{Separators, dumps};
 
 use crate::cli::PagingArgs;
 use crate::error::CliError;
-use crate::printer::Printer;
+use sso_core::Terminal;
 
 /// How the pages of one command run are fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub(crate) fn plan(
     args: &PagingArgs,
     no_paginate: bool,
     members: &str,
-    printer: &Printer,
+    printer: &dyn Terminal,
 ) -> Result<Plan, CliError> {
     let page_size = int_option("--page-size", args.page_size.as_deref())?;
     let max_items = int_option("--max-items", args.max_items.as_deref())?;
@@ -300,6 +300,7 @@ pub(crate) fn full_result(pages: &Pages, result_key: &str) -> Map<String, Value>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::printer::Printer;
     use serde_json::json;
 
     const MEMBERS: &str = "nextToken, maxResults, accessToken";

@@ -1,6 +1,10 @@
 //! CLI tests: the real `aws-sso` binary in a sandboxed home (see `sso-testkit`).
 //!
 //! One test binary for the crate, one module per area, so the binary is linked once.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "a test harness that drives real processes and servers in real time"
+)]
 
 mod api;
 mod errors;

@@ -1,5 +1,9 @@
 //! Integration tests of the cache I/O layer: real files in temporary home directories, the
 //! cross-process lock, and (when Python and botocore are installed) compatibility with botocore.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "a test harness that drives real processes and servers in real time"
+)]
 
 mod interop;
 mod io;

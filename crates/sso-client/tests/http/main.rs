@@ -1,6 +1,10 @@
 //! Integration tests of `sso-client` against a scripted HTTP server on 127.0.0.1: exact
 //! requests, error decoding, retries and transport failures. No test sleeps for real: retry
 //! backoff goes through a recording [`Sleeper`].
+#![expect(
+    clippy::disallowed_methods,
+    reason = "a test harness that drives real processes and servers in real time"
+)]
 
 mod errors;
 mod requests;
@@ -63,8 +67,7 @@ pub(crate) fn config(
     mode: RetryMode,
     max_attempts: u32,
 ) -> ClientConfig {
-    ClientConfig::new(transport())
-        .with_sleeper(Arc::clone(sleeper) as Arc<dyn Sleeper>)
+    ClientConfig::new(transport(), Arc::clone(sleeper) as Arc<dyn Sleeper>)
         .with_retry(RetryPolicy { mode, max_attempts })
 }
 
@@ -90,7 +93,7 @@ pub(crate) fn token(value: &str) -> Secret<String> {
 
 /// The User-Agent our clients send in standard mode.
 pub(crate) fn user_agent() -> String {
-    ClientConfig::new(transport()).user_agent()
+    ClientConfig::new(transport(), RecordingSleeper::new(0.5) as Arc<dyn Sleeper>).user_agent()
 }
 
 /// Asserts the request head line by line. In `expected`, `{host}` stands for the server's

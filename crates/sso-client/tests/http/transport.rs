@@ -19,12 +19,14 @@ fn tls_dir() -> PathBuf {
 
 /// A portal client with one attempt and these transport options.
 fn portal_with(endpoint: &str, options: &TransportOptions) -> PortalClient {
-    let config = ClientConfig::new(Arc::new(UreqTransport::new(options)))
-        .with_sleeper(RecordingSleeper::new(0.5) as Arc<dyn Sleeper>)
-        .with_retry(RetryPolicy {
-            mode: RetryMode::Standard,
-            max_attempts: 1,
-        });
+    let config = ClientConfig::new(
+        Arc::new(UreqTransport::new(options)),
+        RecordingSleeper::new(0.5) as Arc<dyn Sleeper>,
+    )
+    .with_retry(RetryPolicy {
+        mode: RetryMode::Standard,
+        max_attempts: 1,
+    });
     PortalClient::new(endpoint, "us-east-1", config)
 }
 

@@ -8,22 +8,19 @@
 
 use sso_client::{HttpRequest, Method, Transport};
 
-use crate::error::CliError;
+use crate::AuthError;
 
 /// A start URL ready for the OIDC calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ResolvedStartUrl {
+pub struct ResolvedStartUrl {
     /// What to send as `startUrl` / `issuerUrl`.
-    pub(crate) url: String,
+    pub url: String,
     /// The region the host names, if it names one.
-    pub(crate) region: Option<String>,
+    pub region: Option<String>,
 }
 
 /// Resolves `start_url` (already checked to be `https` with a host).
-pub(crate) fn resolve(
-    start_url: &str,
-    transport: &dyn Transport,
-) -> Result<ResolvedStartUrl, CliError> {
+pub fn resolve(start_url: &str, transport: &dyn Transport) -> Result<ResolvedStartUrl, AuthError> {
     let host = host_of(start_url).unwrap_or_default();
     if is_aws_owned(&host) {
         return Ok(ResolvedStartUrl {
@@ -38,26 +35,26 @@ pub(crate) fn resolve(
     let target = match response.status {
         301 | 302 | 303 | 307 | 308 => {
             let location = response.header("location").ok_or_else(|| {
-                CliError::configuration("Redirect response missing Location header.")
+                AuthError::StartUrl("Redirect response missing Location header.".to_owned())
             })?;
             join(start_url, location)
         }
         200..=299 => start_url.to_owned(),
         status => {
-            return Err(CliError::configuration(format!(
+            return Err(AuthError::StartUrl(format!(
                 "Failed to resolve start URL: HTTP {status}"
             )));
         }
     };
     let final_url = normalize(&target);
     if !final_url.to_ascii_lowercase().starts_with("https://") {
-        return Err(CliError::configuration(format!(
+        return Err(AuthError::StartUrl(format!(
             "Resolved URL must use https. Got: '{final_url}'"
         )));
     }
     let final_host = host_of(&final_url).unwrap_or_default();
     if !is_aws_owned(&final_host) {
-        return Err(CliError::configuration(format!(
+        return Err(AuthError::StartUrl(format!(
             "Could not resolve start URL '{start_url}' to an AWS-owned endpoint. Final URL: '{final_url}'"
         )));
     }
@@ -71,7 +68,7 @@ fn request(
     method: Method,
     url: &str,
     transport: &dyn Transport,
-) -> Result<sso_client::HttpResponse, CliError> {
+) -> Result<sso_client::HttpResponse, AuthError> {
     transport
         .send(HttpRequest {
             method,
@@ -82,7 +79,7 @@ fn request(
             )],
             body: None,
         })
-        .map_err(|error| CliError::configuration(format!("Failed to resolve start URL: {error}")))
+        .map_err(|error| AuthError::StartUrl(format!("Failed to resolve start URL: {error}")))
 }
 
 /// The lower-cased host without a trailing dot or port.

@@ -12,20 +12,21 @@ use sso_core::Env;
 use sso_core::env::vars;
 
 /// Something that can show a URL to the user.
-pub(crate) trait Browser {
+pub trait Browser: Send + Sync {
     /// Tries to open `url`; `false` when nothing could be started.
     fn open(&self, url: &str) -> bool;
 }
 
 /// The real opener, configured from the environment snapshot.
 #[derive(Debug)]
-pub(crate) struct SystemBrowser {
+pub struct SystemBrowser {
     commands: Vec<Vec<String>>,
 }
 
 impl SystemBrowser {
     /// Works out which commands to try, from the environment.
-    pub(crate) fn from_env(env: &Env) -> Self {
+    #[must_use]
+    pub fn from_env(env: &Env) -> Self {
         Self {
             commands: candidate_commands(env, is_wsl(env), cfg!(target_os = "macos")),
         }

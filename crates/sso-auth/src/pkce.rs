@@ -13,18 +13,18 @@ const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 /// One login attempt's PKCE secrets and `state`.
 #[derive(Debug)]
-pub(crate) struct PkceChallenge {
+pub struct PkceChallenge {
     /// The code verifier, sent only to `CreateToken`.
-    pub(crate) verifier: Secret<String>,
+    pub verifier: Secret<String>,
     /// `base64url(sha256(verifier))` without padding.
-    pub(crate) challenge: String,
+    pub challenge: String,
     /// The `state` the callback must echo.
-    pub(crate) state: String,
+    pub state: String,
 }
 
 impl PkceChallenge {
     /// Fresh random values from the operating system's CSPRNG.
-    pub(crate) fn generate() -> Result<Self, getrandom::Error> {
+    pub fn generate() -> Result<Self, getrandom::Error> {
         let mut bytes = [0u8; 64];
         getrandom::fill(&mut bytes)?;
         // 66 divides 256 unevenly, so reject bytes past the last whole multiple to keep the
@@ -51,12 +51,12 @@ impl PkceChallenge {
 }
 
 /// The S256 challenge of a verifier.
-pub(crate) fn challenge_for(verifier: &str) -> String {
+pub fn challenge_for(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 /// Percent-encodes everything but `A-Za-z0-9-._~` (Python `quote(safe='')` on UTF-8).
-pub(crate) fn percent_encode(value: &str) -> String {
+pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for &byte in value.as_bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -71,7 +71,7 @@ pub(crate) fn percent_encode(value: &str) -> String {
 /// The browser URL of the authorization request. AWS CLI v2 uses only the scheme and
 /// authority of the OIDC endpoint (any path is dropped), and names the scope parameter
 /// `scopes`, space-separated.
-pub(crate) fn authorize_url(
+pub fn authorize_url(
     oidc_endpoint: &str,
     client_id: &str,
     redirect_uri: &str,

@@ -6,17 +6,39 @@
 //! (the bug fixed in synfinatic/aws-sso-cli#1442). As in the AWS CLI, any GET is answered with a
 //! page, the wait ends on a request carrying `error`, or `code` and `state`, and a `state` that
 //! does not match is refused.
+//!
+//! Unlike the AWS CLI's single-threaded server, each connection is served on its own thread
+//! with a whole-request deadline and a size cap, and the overall deadline is a blocking wait on
+//! a channel, so no local client can stall or grow a login.
+//!
+//! [`CallbackReceiver`] is the seam: the PKCE flow only asks for a redirect URI and waits for a
+//! code, so tests script the outcome and never open a socket.
 
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Read as _, Write as _};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use sso_core::Sleeper;
 
 /// The overall wait for the redirect (AWS CLI: 600 s).
-pub(crate) const CALLBACK_TIMEOUT: Duration = Duration::from_secs(600);
+pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// How long one connection may take to send its request line and headers. A browser sends
+/// them at once; a client that dawdles must not hold anything up.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+
+/// The most a request line plus headers may be. Browsers send far less than this for our
+/// redirect; anything bigger is not a browser.
+const MAX_REQUEST_BYTES: usize = 8 * 1024;
+
+/// Connections served at once; further ones are closed at once until one finishes.
+const MAX_CONNECTIONS: usize = 32;
 
 /// How the wait for the redirect can end without a code.
 #[derive(Debug)]
-pub(crate) enum CallbackError {
+pub enum CallbackError {
     /// The redirect carried `error` (the user denied, or the service refused).
     Denied,
     /// The redirect's `state` was not ours.
@@ -27,70 +49,156 @@ pub(crate) enum CallbackError {
     Io(io::Error),
 }
 
-/// A bound loopback listener.
-#[derive(Debug)]
-pub(crate) struct CallbackListener {
-    listener: TcpListener,
-    port: u16,
+/// Where the PKCE redirect arrives: the loopback listener in real runs, a scripted one in
+/// tests (and, later, a pasted URL).
+pub trait CallbackReceiver {
+    /// The redirect URI for `/authorize` and `CreateToken`.
+    fn redirect_uri(&self) -> String;
+
+    /// Waits up to `timeout` for a redirect carrying `error`, or `code` and `state`; returns
+    /// the code when the state is `expected_state`.
+    ///
+    /// # Errors
+    ///
+    /// How the wait ended without a code.
+    fn wait(&self, expected_state: &str, timeout: Duration) -> Result<String, CallbackError>;
 }
 
-impl CallbackListener {
-    /// Binds `127.0.0.1` on a port the system picks.
-    pub(crate) fn bind() -> io::Result<Self> {
+/// A bound loopback listener.
+pub struct LoopbackReceiver {
+    listener: TcpListener,
+    port: u16,
+    sleeper: Arc<dyn Sleeper>,
+}
+
+impl std::fmt::Debug for LoopbackReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoopbackReceiver")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoopbackReceiver {
+    /// Binds `127.0.0.1` on a port the system picks. `sleeper` measures each connection's
+    /// request deadline.
+    ///
+    /// # Errors
+    ///
+    /// The bind failure.
+    pub fn bind(sleeper: Arc<dyn Sleeper>) -> io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-        listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
-        Ok(Self { listener, port })
+        Ok(Self {
+            listener,
+            port,
+            sleeper,
+        })
     }
 
-    /// The redirect URI for `/authorize` and `CreateToken` (with the port; the registration
-    /// uses the port-less form).
-    pub(crate) fn redirect_uri(&self) -> String {
+    /// The port bound.
+    pub const fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl CallbackReceiver for LoopbackReceiver {
+    /// `http://127.0.0.1:PORT/oauth/callback` (the registration uses the port-less form).
+    fn redirect_uri(&self) -> String {
         format!("http://127.0.0.1:{}/oauth/callback", self.port)
     }
 
-    /// Serves requests until one carries `error`, or `code` and `state`; returns the code.
-    pub(crate) fn wait(
-        &self,
-        expected_state: &str,
-        timeout: Duration,
-    ) -> Result<String, CallbackError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self.listener.accept() {
-                Ok((stream, _)) => {
-                    if let Some(outcome) = handle(stream, expected_state) {
-                        return outcome;
-                    }
-                }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    if Instant::now() >= deadline {
-                        return Err(CallbackError::TimedOut);
-                    }
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(CallbackError::Io(error)),
-            }
-        }
+    /// Accepts on a thread of its own and serves each connection on another, so no client —
+    /// an idle connection, one dripping a byte at a time, an endless request line — can keep
+    /// the browser's redirect from being read or the overall deadline from being enforced.
+    fn wait(&self, expected_state: &str, timeout: Duration) -> Result<String, CallbackError> {
+        let listener = self.listener.try_clone().map_err(CallbackError::Io)?;
+        let (outcomes, results) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept = {
+            let stop = Arc::clone(&stop);
+            let expected = expected_state.to_owned();
+            let sleeper = Arc::clone(&self.sleeper);
+            std::thread::spawn(move || {
+                accept_loop(&listener, &expected, &sleeper, &stop, &outcomes)
+            })
+        };
+        let outcome = results
+            .recv_timeout(timeout)
+            .unwrap_or(Err(CallbackError::TimedOut));
+        // Wake the accept loop so its thread ends with the wait.
+        stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port));
+        let _ = accept.join();
+        outcome
     }
 }
 
+type Outcome = Result<String, CallbackError>;
+
+fn accept_loop(
+    listener: &TcpListener,
+    expected_state: &str,
+    sleeper: &Arc<dyn Sleeper>,
+    stop: &AtomicBool,
+    outcomes: &mpsc::Sender<Outcome>,
+) {
+    let active = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => {
+                let _ = outcomes.send(Err(CallbackError::Io(error)));
+                return;
+            }
+        };
+        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            active.fetch_sub(1, Ordering::SeqCst);
+            drop(stream);
+            continue;
+        }
+        let active = Arc::clone(&active);
+        let expected = expected_state.to_owned();
+        let sleeper = Arc::clone(sleeper);
+        let outcomes = outcomes.clone();
+        std::thread::spawn(move || {
+            if let Some(outcome) = handle(stream, &expected, sleeper.as_ref()) {
+                let _ = outcomes.send(outcome);
+            }
+            active.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+/// Reads the request line and headers within [`REQUEST_DEADLINE`] and [`MAX_REQUEST_BYTES`];
+/// `None` when the client gave up, was too slow or sent too much.
+fn read_head(stream: &mut TcpStream, sleeper: &dyn Sleeper) -> Option<Vec<u8>> {
+    let deadline = sleeper.now() + REQUEST_DEADLINE;
+    let mut head = Vec::with_capacity(1024);
+    let mut buffer = [0_u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let remaining = deadline
+            .checked_sub(sleeper.now())
+            .filter(|d| !d.is_zero())?;
+        stream.set_read_timeout(Some(remaining)).ok()?;
+        let read = stream.read(&mut buffer).ok().filter(|&n| n > 0)?;
+        head.extend_from_slice(&buffer[..read]);
+        if head.len() > MAX_REQUEST_BYTES {
+            return None;
+        }
+    }
+    Some(head)
+}
+
 /// Answers one request; `Some` when it ends the wait.
-fn handle(stream: TcpStream, expected_state: &str) -> Option<Result<String, CallbackError>> {
-    let _ = stream.set_nonblocking(false);
-    // A browser that opens a connection and sends nothing must not stall the login.
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return None;
-    }
-    // Drain the headers so the browser sees a clean response.
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
+fn handle(mut stream: TcpStream, expected_state: &str, sleeper: &dyn Sleeper) -> Option<Outcome> {
+    let head = read_head(&mut stream, sleeper)?;
+    let head = String::from_utf8_lossy(&head);
+    let request_line = head.lines().next().unwrap_or_default();
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
     let query = target.split_once('?').map_or("", |(_, q)| q);
     let params = parse_query(query);
@@ -129,7 +237,7 @@ fn handle(stream: TcpStream, expected_state: &str) -> Option<Result<String, Call
         .map_or("Waiting for the sign-in to finish…", |(_, message)| {
             message.as_str()
         });
-    let _ = respond(reader.into_inner(), message);
+    let _ = respond(stream, message);
     outcome.map(|(result, _)| result)
 }
 
@@ -147,7 +255,7 @@ fn respond(mut stream: TcpStream, message: &str) -> io::Result<()> {
 }
 
 /// Decodes an `application/x-www-form-urlencoded` query (`+` is a space).
-pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
@@ -195,6 +303,7 @@ fn html_escape(text: &str) -> String {
 mod tests {
     use super::*;
     use std::io::Read;
+    use std::io::Write;
 
     fn get(port: u16, path: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -204,9 +313,13 @@ mod tests {
         response
     }
 
+    fn bind() -> LoopbackReceiver {
+        LoopbackReceiver::bind(Arc::new(sso_core::SystemSleeper::new())).unwrap()
+    }
+
     #[test]
     fn binds_loopback_only_and_returns_the_code() {
-        let listener = CallbackListener::bind().unwrap();
+        let listener = bind();
         assert_eq!(
             listener.listener.local_addr().unwrap().ip(),
             std::net::IpAddr::V4(Ipv4Addr::LOCALHOST)
@@ -230,7 +343,7 @@ mod tests {
 
     #[test]
     fn refuses_a_foreign_state_and_reports_errors() {
-        let listener = CallbackListener::bind().unwrap();
+        let listener = bind();
         let port = listener.port;
         let browser = std::thread::spawn(move || get(port, "/oauth/callback?code=c&state=evil"));
         assert!(matches!(
@@ -239,7 +352,7 @@ mod tests {
         ));
         assert!(browser.join().unwrap().contains("state mismatch"));
 
-        let listener = CallbackListener::bind().unwrap();
+        let listener = bind();
         let port = listener.port;
         let browser = std::thread::spawn(move || {
             get(
@@ -256,7 +369,7 @@ mod tests {
 
     #[test]
     fn times_out() {
-        let listener = CallbackListener::bind().unwrap();
+        let listener = bind();
         assert!(matches!(
             listener.wait("s", Duration::from_millis(50)),
             Err(CallbackError::TimedOut)

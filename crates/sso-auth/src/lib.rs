@@ -1,0 +1,38 @@
+//! Signing in to IAM Identity Center and using the result: the login flows, the token provider
+//! and the role-credentials provider that every aws-sso command builds on.
+//!
+//! - [`Login`] runs `aws sso login` as AWS CLI v2 does: client-registration reuse, the device
+//!   code flow ([`Flow::DeviceCode`]) and PKCE ([`Flow::AuthorizationCode`], with the redirect
+//!   arriving at a [`CallbackReceiver`] such as the [`LoopbackReceiver`]), vanity start URLs
+//!   ([`start_url`]) and opening the browser ([`SystemBrowser`]).
+//! - [`TokenProvider`] hands out the cached token, refreshing it under the cross-process lock
+//!   with single flight and botocore's fallback rules.
+//! - [`RoleCredentialsProvider`] hands out role credentials from the cache the AWS CLI shares,
+//!   fetching them under a lock when needed.
+//!
+//! It is synchronous and owns no I/O of its own choosing: the HTTP transport (inside the
+//! clients), the clock, the sleeper, the browser, the callback receiver and the terminal are
+//! all passed in, so every branch is tested with a scripted transport, a fixed clock and a
+//! recording sleeper, and never really waits. It never prints except through the
+//! [`sso_core::Terminal`] it is given, and never decides exit codes: [`AuthError`] says which
+//! [`sso_core::ExitClass`] a failure belongs to and the binary renders it.
+#![warn(missing_docs)]
+
+pub mod browser;
+pub mod callback;
+mod device;
+mod error;
+pub mod login;
+pub mod pkce;
+pub mod registration;
+pub mod role;
+pub mod start_url;
+pub mod token;
+
+pub use browser::{Browser, SystemBrowser};
+pub use callback::{CALLBACK_TIMEOUT, CallbackError, CallbackReceiver, LoopbackReceiver};
+pub use error::{AuthError, PENDING_AUTHORIZATION_EXPIRED};
+pub use login::{Flow, Login};
+pub use registration::registration_key;
+pub use role::{Fetch, RoleCredentialsProvider, role_key};
+pub use token::{TokenProvider, token_key};

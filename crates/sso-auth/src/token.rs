@@ -1,0 +1,154 @@
+//! Using a cached token, refreshing it when needed (spec cli-behavior §4).
+//!
+//! This is botocore's SSO token provider, made safe for many processes at once: the decision
+//! (use, refresh, reject) is `sso_cache::refresh_decision`; the refresh runs under the
+//! per-session lock and re-reads the file after taking it, so when fifty processes need a
+//! refresh at the same moment exactly one of them calls the service and the rest read its
+//! result (single flight). In the advisory window (10–15 minutes left) a process that finds the
+//! lock taken simply uses the still-valid token instead of waiting.
+//!
+//! When the refresh itself fails, botocore's four-way fallback applies: a service error keeps
+//! the old token while it is still valid and otherwise reports "Token has expired and refresh
+//! failed"; any other error (the network) is reported when the refresh was mandatory and
+//! swallowed when it was only advisory.
+
+use jiff::SignedDuration;
+use sso_cache::{Cache, CachedToken, Decision, TokenKey, TokenLock, refresh_decision};
+use sso_client::OidcClient;
+use sso_client::wire::{CreateTokenRequest, TokenGrant};
+use sso_config::SsoTarget;
+use sso_core::{Clock, Secret, Terminal};
+
+use crate::AuthError;
+use crate::login::truncate_to_seconds;
+
+/// The cache key of a target's token.
+pub fn token_key(target: &SsoTarget) -> TokenKey {
+    match target.session_name() {
+        Some(session) => TokenKey::session(session, target.start_url()),
+        None => TokenKey::legacy(target.start_url()),
+    }
+}
+
+/// Hands out valid access tokens from the cache, refreshing them when they are about to expire.
+pub struct TokenProvider<'a> {
+    /// The token cache.
+    pub cache: &'a Cache,
+    /// "Now", for the refresh decision and the new expiry.
+    pub clock: &'a dyn Clock,
+    /// Where cache warnings and `--debug` lines go.
+    pub terminal: &'a dyn Terminal,
+}
+
+impl TokenProvider<'_> {
+    /// A valid access token for `target`, refreshed first if it is about to expire. `oidc`
+    /// builds the client for the refresh and is only called when one is needed.
+    ///
+    /// # Errors
+    ///
+    /// No token, an expired one that cannot be refreshed, or a mandatory refresh that failed.
+    pub fn access_token(
+        &self,
+        target: &SsoTarget,
+        oidc: impl FnOnce() -> Result<OidcClient, AuthError>,
+    ) -> Result<Secret<String>, AuthError> {
+        let key = token_key(target);
+        let loaded = self.cache.load_token(&key)?;
+        if let Some(warning) = &loaded.warning {
+            self.terminal.warn(warning);
+        }
+        let token = loaded.require(&key)?;
+        let mandatory = match refresh_decision(&token, self.clock.now(), target.is_legacy()) {
+            Decision::UseAsIs => return Ok(token.access_token),
+            Decision::Expired => return Err(Decision::expired_error(target.is_legacy()).into()),
+            Decision::Refresh { mandatory } => mandatory,
+        };
+        let lock = if mandatory {
+            self.cache.lock_token(&key)?
+        } else if let Some(lock) = self.cache.try_lock_token(&key)? {
+            lock
+        } else {
+            self.terminal
+                .debug(|| "another process is refreshing the token; using the current one".into());
+            return Ok(token.access_token);
+        };
+        self.refresh_locked(target, &key, &lock, oidc)
+    }
+
+    /// Under the lock: re-read, re-decide, and refresh only if nobody did it meanwhile.
+    fn refresh_locked(
+        &self,
+        target: &SsoTarget,
+        key: &TokenKey,
+        lock: &TokenLock,
+        oidc: impl FnOnce() -> Result<OidcClient, AuthError>,
+    ) -> Result<Secret<String>, AuthError> {
+        let token = lock.load()?.require(key)?;
+        let now = self.clock.now();
+        let mandatory = match refresh_decision(&token, now, false) {
+            Decision::UseAsIs => {
+                self.terminal
+                    .debug(|| "the token was refreshed by another process".into());
+                return Ok(token.access_token);
+            }
+            Decision::Expired => return Err(Decision::expired_error(false).into()),
+            Decision::Refresh { mandatory } => mandatory,
+        };
+        match self.refresh(&token, target, oidc) {
+            Ok(fresh) => {
+                lock.store(&fresh)?;
+                self.terminal.debug(|| {
+                    format!(
+                        "refreshed the SSO token; it now expires at {}",
+                        fresh.expires_at
+                    )
+                });
+                Ok(fresh.access_token)
+            }
+            Err(error) => {
+                self.terminal
+                    .debug(|| format!("refreshing the SSO token failed: {error}"));
+                let still_valid = token.expires_at > now;
+                // botocore: a service error is swallowed and the old token used while it is
+                // valid; other errors (network) propagate when the refresh was mandatory.
+                match (error.is_service_error(), still_valid) {
+                    (true, true) => Ok(token.access_token),
+                    (true, false) => Err(Decision::expired_error(false).into()),
+                    (false, true) if !mandatory => Ok(token.access_token),
+                    (false, _) => Err(error),
+                }
+            }
+        }
+    }
+
+    /// One `refresh_token` grant; the refreshed token as botocore writes it.
+    fn refresh(
+        &self,
+        token: &CachedToken,
+        target: &SsoTarget,
+        oidc: impl FnOnce() -> Result<OidcClient, AuthError>,
+    ) -> Result<CachedToken, AuthError> {
+        let (Some(client_id), Some(client_secret), Some(refresh_token)) =
+            (&token.client_id, &token.client_secret, &token.refresh_token)
+        else {
+            return Err(Decision::expired_error(false).into());
+        };
+        let response = oidc()?.create_token(&CreateTokenRequest {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            grant: TokenGrant::RefreshToken {
+                refresh_token: refresh_token.clone(),
+            },
+            scope: None,
+        })?;
+        let expires_at =
+            self.clock.now() + SignedDuration::from_secs(response.expires_in.unwrap_or_default());
+        Ok(token.refreshed(
+            target.start_url(),
+            target.region(),
+            response.access_token,
+            truncate_to_seconds(expires_at),
+            response.refresh_token,
+        ))
+    }
+}
