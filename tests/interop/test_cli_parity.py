@@ -612,7 +612,9 @@ def test_starting_token_other_forms(builtin, form, output):
         token = base64.b64encode(json.dumps({"nextToken": None, "boto_truncate_amount": 2}).encode()).decode()
     else:
         token = raw_cursor(builtin, 2) + ("___1" if form == "legacy-index" else "")
-    out = assert_parity(builtin, ["list-accounts", "--output", output, "--starting-token", token, "--max-items", "3"])
+    # `=` form: a bare cursor is random base64url and may start with `-`, which argparse would
+    # take for an option (both CLIs accept `--starting-token=VALUE`).
+    out = assert_parity(builtin, ["list-accounts", "--output", output, f"--starting-token={token}", "--max-items", "3"])
     first = out.split("\n", 1)[0]
     expected_first = {"verbatim-cursor": "333333333333", "legacy-index": "444444444444", "null-cursor-with-truncation": "333333333333"}[form]
     assert expected_first in (first if output == "text" else out.split('"accountId": "', 1)[1][:12]), out
