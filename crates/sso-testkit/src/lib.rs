@@ -6,6 +6,9 @@
 //! an [`Outcome`] (exit code, stdout, stderr). `Outcome`'s `Display` is a stable snapshot text
 //! with the temporary home replaced by `[HOME]`, so tests can compare it as a whole.
 //! It owns no knowledge of aws-sso's behaviour: tests assert that.
+//!
+//! [`Emulator`] runs `sso-emulator` in the test's own process, so a test that needs the service
+//! needs nothing prebuilt.
 
 use std::fmt;
 use std::fs;
@@ -177,43 +180,85 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// A running `sso-emulator` child process, killed when dropped.
+/// An `sso-emulator` running in this process on its own thread and async runtime, stopped when
+/// dropped.
+///
+/// In process rather than as a child so that `cargo test -p aws-sso` (or nextest of any single
+/// crate) works on a clean checkout: the emulator library is a dependency and is built with the
+/// test, where a binary would have to be built separately first.
 pub struct Emulator {
-    child: std::process::Child,
     url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Emulator {
-    /// Starts the emulator binary with `--port 0 --enable-control` and `args`, and waits for its
-    /// `READY http://127.0.0.1:PORT` line.
+    /// Starts the emulator as `sso-emulator --port 0 --enable-control ARGS` would, on
+    /// 127.0.0.1, and returns once it accepts connections.
     ///
-    /// The binary is `SSO_EMULATOR_BIN` when set, else `sso-emulator` in the same target
-    /// directory as the running test (`cargo build --workspace` or `cargo nextest run
-    /// --workspace` builds it).
+    /// # Panics
+    ///
+    /// On options the emulator rejects, or a directory or state file it cannot load.
     pub fn start(args: &[&str]) -> Self {
-        use std::io::{BufRead, BufReader};
-        let binary = emulator_binary();
-        let mut child = Command::new(&binary)
-            .args(["--port", "0", "--enable-control"])
-            .args(args)
-            .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("the emulator writes a READY line");
-        let url = line
-            .trim()
-            .strip_prefix("READY ")
-            .unwrap_or_else(|| panic!("unexpected first line from the emulator: {line:?}"))
-            .to_owned();
-        Self { child, url }
+        use clap::Parser;
+        let cli = sso_emulator::cli::Cli::try_parse_from(
+            ["sso-emulator", "--port", "0", "--enable-control"]
+                .iter()
+                .chain(args),
+        )
+        .unwrap_or_else(|e| panic!("sso-emulator options {args:?}: {e}"));
+        let directory = cli
+            .directory()
+            .unwrap_or_else(|e| panic!("sso-emulator directory: {e}"));
+        // Bound here, synchronously, so the port is known and accepting before `start` returns.
+        let listener = std::net::TcpListener::bind((cli.host, cli.port))
+            .expect("the emulator can listen on loopback");
+        let url = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .expect("a bound listener has an address")
+        );
+        let state = sso_emulator::AppState::new(cli.config(Some(url.clone())), directory)
+            .unwrap_or_else(|e| panic!("sso-emulator state: {e}"));
+        listener
+            .set_nonblocking(true)
+            .expect("the listener can be made non-blocking");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("sso-emulator".to_owned())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("the emulator's runtime can start");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)
+                        .expect("the listener joins the runtime");
+                    let drain = std::sync::Arc::new(tokio::sync::Notify::new());
+                    let draining = std::sync::Arc::clone(&drain);
+                    let server = sso_emulator::serve(listener, state, async move {
+                        draining.notified().await;
+                    });
+                    tokio::pin!(server);
+                    tokio::select! {
+                        result = &mut server => result.expect("the emulator serves until stopped"),
+                        _ = stopped => {
+                            // Let in-flight requests finish, but never hang a test on a client
+                            // that kept a connection open.
+                            drain.notify_one();
+                            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+                        }
+                    }
+                });
+            })
+            .expect("the emulator thread can start");
+        Self {
+            url,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -249,32 +294,13 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
-}
-
-fn emulator_binary() -> PathBuf {
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "a test-harness override, not tool behaviour"
-    )]
-    if let Some(path) = std::env::var_os("SSO_EMULATOR_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    // target/<profile>/deps/<test> → target/<profile>/sso-emulator
-    let candidate = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("sso-emulator"))
-        .expect("the test binary lives in target/<profile>/deps");
-    assert!(
-        candidate.exists(),
-        "{} is missing: build it with `cargo build -p sso-emulator` (scripts/ci does), or set SSO_EMULATOR_BIN",
-        candidate.display()
-    );
-    candidate
 }
 
 /// A minimal HTTP/1.1 JSON request over loopback (tests only; keeps the kit free of an HTTP
