@@ -9,40 +9,8 @@
 
 use std::fmt::Write as _;
 
+pub(crate) use sso_core::ErrorFormat;
 use sso_core::ExitClass;
-
-/// How errors are printed (`--cli-error-format`, `AWS_CLI_ERROR_FORMAT`, `cli_error_format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum ErrorFormat {
-    /// `aws: [ERROR]: MESSAGE` (AWS CLI v2 ≥ 2.34 default).
-    #[default]
-    Enhanced,
-    /// The bare message, as AWS CLI v1 and v2 before 2.34 print it.
-    Legacy,
-    /// The error as a `{"Code", "Message"}` document in JSON.
-    Json,
-    /// ... in YAML.
-    Yaml,
-    /// ... as text.
-    Text,
-    /// ... as a table.
-    Table,
-}
-
-impl ErrorFormat {
-    /// Parses a configured value; `None` for an unknown one.
-    pub(crate) fn parse(value: &str) -> Option<Self> {
-        Some(match value {
-            "enhanced" => Self::Enhanced,
-            "legacy" => Self::Legacy,
-            "json" => Self::Json,
-            "yaml" => Self::Yaml,
-            "text" => Self::Text,
-            "table" => Self::Table,
-            _ => return None,
-        })
-    }
-}
 
 /// Every way a run of aws-sso can fail.
 #[derive(Debug)]

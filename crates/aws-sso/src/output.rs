@@ -52,12 +52,7 @@ impl Renderer {
         context: &Context,
         operation: &str,
     ) -> Result<Self, CliError> {
-        let format = resolved
-            .settings
-            .output
-            .as_str()
-            .parse::<OutputFormat>()
-            .map_err(|error| CliError::general(error.to_string()))?;
+        let format = resolved.settings.output;
         let query = global
             .query
             .as_deref()

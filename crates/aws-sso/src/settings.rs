@@ -10,8 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value, json};
 use sso_client::{
-    ClientConfig, OidcClient, PortalClient, Proxies, RetryMode, RetryPolicy, Transport,
-    TransportOptions,
+    ClientConfig, OidcClient, PortalClient, Proxies, RetryPolicy, Transport, TransportOptions,
 };
 use sso_config::{ConfigError, Overrides, Service, Settings, SharedConfig};
 use sso_core::Env;
@@ -33,9 +32,7 @@ impl Resolved {
     pub(crate) fn load(global: &GlobalArgs, context: &Context) -> Result<Self, CliError> {
         let config = SharedConfig::load(&context.env)?;
         let settings = Settings::resolve(&config, &context.env, &overrides(global))?;
-        if let Some(format) = ErrorFormat::parse(settings.cli_error_format.as_str()) {
-            context.error_format.set(format);
-        }
+        context.error_format.set(settings.cli_error_format);
         Ok(Self {
             config,
             settings,
@@ -73,14 +70,9 @@ impl Resolved {
     /// Client settings: the shared transport and sleeper, the configured retry policy,
     /// `--debug` lines through the terminal.
     fn client_config(&self, context: &Context) -> ClientConfig {
-        let mode = match self.settings.retry_mode {
-            sso_config::RetryMode::Legacy => RetryMode::Legacy,
-            sso_config::RetryMode::Standard => RetryMode::Standard,
-            sso_config::RetryMode::Adaptive => RetryMode::Adaptive,
-        };
         let config = ClientConfig::new(self.transport(context), Arc::clone(&context.sleeper))
             .with_retry(RetryPolicy {
-                mode,
+                mode: self.settings.retry_mode,
                 max_attempts: self.settings.max_attempts,
             });
         if context.terminal.debug_enabled() {
@@ -270,13 +262,13 @@ pub(crate) fn error_format(global: &GlobalArgs, env: &Env) -> ErrorFormat {
     global
         .cli_error_format
         .as_deref()
-        .and_then(ErrorFormat::parse)
+        .and_then(ErrorFormat::from_name)
         .unwrap_or_else(|| error_format_from_env(env))
 }
 
 /// The error format named by `AWS_CLI_ERROR_FORMAT`, or the default.
 pub(crate) fn error_format_from_env(env: &Env) -> ErrorFormat {
     env.non_empty(vars::AWS_CLI_ERROR_FORMAT)
-        .and_then(ErrorFormat::parse)
+        .and_then(ErrorFormat::from_name)
         .unwrap_or_default()
 }

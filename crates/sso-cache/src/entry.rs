@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{Separators, dumps};
+use sso_core::python::json::Dumps;
 
 /// The parts of a JSON object that the typed fields do not hold.
 ///
@@ -151,7 +151,7 @@ pub(crate) fn render_object(
 /// One line, exactly as botocore's `json.dumps(obj)`, with no trailing newline (neither the
 /// CLI's `os.write` nor `JSONFileCache`'s `f.write` adds one).
 pub(crate) fn render_line(object: Map<String, Value>) -> String {
-    dumps(&Value::Object(object), Separators::Python, false)
+    Dumps::new().dumps(&Value::Object(object))
 }
 
 pub(crate) fn secret_value(secret: &sso_core::Secret<String>) -> Value {

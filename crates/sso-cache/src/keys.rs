@@ -9,7 +9,7 @@
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
-use crate::json::{Separators, dumps};
+use sso_core::python::json::{Dumps, Separators};
 
 /// Lower-case hex SHA-1 of the UTF-8 bytes of `input`, as `hashlib.sha1(s.encode()).hexdigest()`.
 pub fn sha1_hex(input: &str) -> String {
@@ -112,7 +112,7 @@ impl RegistrationKey {
                 .as_deref()
                 .map_or(Value::Null, Value::from),
         );
-        dumps(&Value::Object(object), Separators::Python, true)
+        Dumps::new().sort_keys().dumps(&Value::Object(object))
     }
 
     /// The file name without `.json`.
@@ -158,7 +158,10 @@ impl RoleCredentialsKey {
         object.insert("roleName".into(), Value::from(self.role_name.as_str()));
         object.insert("accountId".into(), Value::from(self.account_id.as_str()));
         object.insert(self.scope.0.into(), Value::from(self.scope.1.as_str()));
-        dumps(&Value::Object(object), Separators::Compact, true)
+        Dumps::new()
+            .sort_keys()
+            .separators(Separators::COMPACT)
+            .dumps(&Value::Object(object))
     }
 
     /// The file name without `.json`. botocore then replaces `:` and path separators with `_`

@@ -5,7 +5,7 @@
 //! `~/.aws/sso/cache`, and SSO role credentials ([`RoleCredentials`]) in `~/.aws/cli/cache`.
 //! For each it owns the file name (the SHA-1 of exactly the string botocore hashes, see
 //! [`TokenKey`], [`RegistrationKey`], [`RoleCredentialsKey`]), the byte-exact JSON the AWS CLI
-//! writes (Python `json.dumps` spacing and escaping, see [`json`]), and forgiving reading
+//! writes (Python `json.dumps` spacing and escaping, see [`sso_core::python::json`]), and forgiving reading
 //! (every timestamp form other tools write, unknown keys kept, corrupt files reported and
 //! treated as missing). [`Cache`] adds the I/O: atomic writes, 0600 files in 0700 directories,
 //! a per-token cross-process lock for single-flight refresh, and the listings logout needs.
@@ -17,7 +17,6 @@
 
 mod entry;
 mod error;
-pub mod json;
 mod keys;
 mod registration;
 mod role;

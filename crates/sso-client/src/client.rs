@@ -21,13 +21,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
 use sso_core::Secret;
+use sso_core::python::json::Dumps;
 
 use crate::error::{ClientError, Operation, ServiceError, decode_error};
 use crate::retry::{
     CallState, Decision, Outcome, RetryPolicy, RetryState, Sleeper, is_throttling_code, random_u64,
 };
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
-use crate::wire::python_json;
 
 /// Everything a client needs besides its endpoint. Cheap to clone (the transport and sleeper
 /// are shared), so one transport — and its kept-alive connections — can serve both clients.
@@ -184,7 +184,8 @@ impl Engine {
         let body = match &call.body {
             Body::None => None,
             Body::Empty => Some(Vec::new()),
-            Body::Json(map) => Some(python_json(map)),
+            // botocore writes rest-json bodies with `json.dumps(obj)`.
+            Body::Json(map) => Some(Dumps::new().dumps(map).into_bytes()),
         };
         let policy = self.config.retry;
         let mut ttl: Option<String> = None;

@@ -17,7 +17,7 @@
 //! `Additional error details` block ([`ServiceError::additional_details`]).
 
 use serde_json::Value;
-use sso_core::ExitClass;
+use sso_core::{ExitClass, python};
 
 use crate::transport::{HttpResponse, TransportError};
 
@@ -197,12 +197,12 @@ pub fn decode_error(operation: Operation, response: &HttpResponse) -> ServiceErr
     let message = body
         .get("message")
         .or_else(|| body.get("Message"))
-        .map_or_else(String::new, python_str);
+        .map_or_else(String::new, python::to_str);
 
     // BaseJSONParser._do_error_parse: `__type`, else the status.
     let mut code = match body.get("__type") {
         Some(Value::Null) => String::new(),
-        Some(value) => cut_code(&python_str(value)),
+        Some(value) => cut_code(&python::to_str(value)),
         None => response.status.to_string(),
     };
     // RestJSONParser._inject_error_code: the header, else body `code`/`Code`.
@@ -213,7 +213,7 @@ pub fn decode_error(operation: Operation, response: &HttpResponse) -> ServiceErr
     match injected {
         None | Some(Value::Null) => {}
         Some(Value::String(text)) => code = cut_code(&text),
-        Some(other) => code = python_str(&other),
+        Some(other) => code = python::to_str(&other),
     }
 
     let extra = if operation.is_oidc() {
@@ -221,7 +221,7 @@ pub fn decode_error(operation: Operation, response: &HttpResponse) -> ServiceErr
             .iter()
             .filter_map(|member| match body.get(*member) {
                 None | Some(Value::Null) => None,
-                Some(value) => Some(((*member).to_owned(), python_str(value))),
+                Some(value) => Some(((*member).to_owned(), python::to_str(value))),
             })
             .collect()
     } else {
@@ -276,17 +276,6 @@ fn cut_code(raw: &str) -> String {
         .next()
         .unwrap_or(before_colon)
         .to_owned()
-}
-
-/// Python `str()` of a JSON value, which is how botocore/the CLI turn it into text.
-fn python_str(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "None".to_owned(),
-        Value::Bool(true) => "True".to_owned(),
-        Value::Bool(false) => "False".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 /// Members (besides the message) of each sso-oidc error shape, in model order (botocore
@@ -445,6 +434,16 @@ mod tests {
                 &[],
             ),
             (ListAccounts, 502, None, "  \n", "502", "Bad Gateway", &[]),
+            // A non-text message is `str()`-ed the Python way (botocore 1.40 prints exactly this).
+            (
+                ListAccounts,
+                400,
+                None,
+                r#"{"__type":"ns#TooManyRequestsException","message":{"a":[1,1e16,null,true]}}"#,
+                "TooManyRequestsException",
+                "{'a': [1, 1e+16, None, True]}",
+                &[],
+            ),
             (
                 CreateToken,
                 400,

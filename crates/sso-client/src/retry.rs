@@ -34,30 +34,6 @@ use std::time::Duration;
 
 use crate::transport::TransportError;
 
-/// Which retry algorithm to use (`AWS_RETRY_MODE` / `retry_mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RetryMode {
-    /// botocore `legacy`.
-    Legacy,
-    /// botocore `standard`: the AWS CLI v2 default.
-    #[default]
-    Standard,
-    /// botocore `adaptive`: standard plus client-side rate limiting.
-    Adaptive,
-}
-
-impl RetryMode {
-    /// The configuration value (`legacy`, `standard`, `adaptive`), also used in the
-    /// User-Agent `cfg/retry-mode#...` token.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Legacy => "legacy",
-            Self::Standard => "standard",
-            Self::Adaptive => "adaptive",
-        }
-    }
-}
-
 /// Retry settings of a client. The caller resolves `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` /
 /// profile keys and their defaults (standard: 3, legacy: 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +60,7 @@ impl RetryPolicy {
     }
 }
 
+pub use sso_core::RetryMode;
 pub use sso_core::sleep::{Sleeper, SystemSleeper, random_u64, random_unit};
 
 /// What one attempt ended with, as far as retrying is concerned.

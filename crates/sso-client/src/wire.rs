@@ -208,76 +208,6 @@ fn put_list(map: &mut Map<String, Value>, key: &str, values: Option<&[String]>) 
     }
 }
 
-/// Serialises a JSON object exactly like Python's `json.dumps(obj)` with default arguments,
-/// which is how botocore writes rest-json bodies: `", "` between items, `": "` after keys,
-/// and every non-ASCII character escaped as `\uXXXX` (UTF-16, so astral characters become a
-/// surrogate pair). serde_json has no such formatter, hence these few lines.
-pub(crate) fn python_json(map: &Map<String, Value>) -> Vec<u8> {
-    struct PythonFormatter;
-
-    impl serde_json::ser::Formatter for PythonFormatter {
-        fn begin_array_value<W: ?Sized + std::io::Write>(
-            &mut self,
-            writer: &mut W,
-            first: bool,
-        ) -> std::io::Result<()> {
-            if first {
-                Ok(())
-            } else {
-                writer.write_all(b", ")
-            }
-        }
-
-        fn begin_object_key<W: ?Sized + std::io::Write>(
-            &mut self,
-            writer: &mut W,
-            first: bool,
-        ) -> std::io::Result<()> {
-            if first {
-                Ok(())
-            } else {
-                writer.write_all(b", ")
-            }
-        }
-
-        fn begin_object_value<W: ?Sized + std::io::Write>(
-            &mut self,
-            writer: &mut W,
-        ) -> std::io::Result<()> {
-            writer.write_all(b": ")
-        }
-
-        fn write_string_fragment<W: ?Sized + std::io::Write>(
-            &mut self,
-            writer: &mut W,
-            fragment: &str,
-        ) -> std::io::Result<()> {
-            for ch in fragment.chars() {
-                // Python escapes everything outside ' '..='~' (so DEL too); serde_json has
-                // already escaped the other control characters.
-                if ch.is_ascii() && ch != '\x7f' {
-                    let mut buf = [0; 1];
-                    writer.write_all(ch.encode_utf8(&mut buf).as_bytes())?;
-                } else {
-                    let mut units = [0; 2];
-                    for unit in ch.encode_utf16(&mut units) {
-                        write!(writer, "\\u{unit:04x}")?;
-                    }
-                }
-            }
-            Ok(())
-        }
-    }
-
-    let mut out = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
-    // Writing a `Map` of strings and lists into a Vec cannot fail.
-    if serde::Serialize::serialize(map, &mut serializer).is_err() {
-        out.clear();
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------------------------
 // Response parsing helpers
 
@@ -661,6 +591,8 @@ fn put_opt(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
 
 #[cfg(test)]
 mod tests {
+    use sso_core::python::json::Dumps;
+
     use super::*;
 
     #[test]
@@ -735,13 +667,13 @@ mod tests {
     }
 
     #[test]
-    fn python_json_matches_json_dumps() {
+    fn request_bodies_are_python_json_dumps() {
         let mut map = Map::new();
         put(&mut map, "clientName", "botocore-client-my-sso");
         put_list(&mut map, "scopes", Some(&["a".to_owned(), "b".to_owned()]));
         put(&mut map, "x", "é😀\"\n\x7f\x01");
         assert_eq!(
-            String::from_utf8(python_json(&map)).unwrap(),
+            Dumps::new().dumps(&map),
             r#"{"clientName": "botocore-client-my-sso", "scopes": ["a", "b"], "x": "\u00e9\ud83d\ude00\"\n\u007f\u0001"}"#
         );
     }
@@ -750,7 +682,7 @@ mod tests {
     fn register_client_bodies_per_flow() {
         let device = RegisterClientRequest::device_code("botocore-client-1700000000", None);
         assert_eq!(
-            String::from_utf8(python_json(&device.body())).unwrap(),
+            Dumps::new().dumps(&device.body()),
             r#"{"clientName": "botocore-client-1700000000", "clientType": "public"}"#
         );
         let pkce = RegisterClientRequest::authorization_code(
@@ -759,7 +691,7 @@ mod tests {
             vec!["sso:account:access".to_owned()],
         );
         assert_eq!(
-            String::from_utf8(python_json(&pkce.body())).unwrap(),
+            Dumps::new().dumps(&pkce.body()),
             r#"{"clientName": "botocore-client-my-sso", "clientType": "public", "grantTypes": ["authorization_code", "refresh_token"], "redirectUris": ["http://127.0.0.1/oauth/callback"], "issuerUrl": "https://d-1234567890.awsapps.com/start", "scopes": ["sso:account:access"]}"#
         );
     }

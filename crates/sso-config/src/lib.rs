@@ -33,10 +33,7 @@ pub mod writer;
 pub use endpoint::{Partition, Service};
 pub use error::{ConfigError, ParseProblem};
 pub use model::{Profile, Properties, Services, SharedConfig, SsoSession, Value};
-pub use settings::{
-    EndpointSource, ErrorFormat, OutputFormat, Overrides, ResolvedEndpoint, RetryMode, Settings,
-    Source,
-};
+pub use settings::{EndpointSource, Overrides, ResolvedEndpoint, Settings, Source};
 pub use sso::{
     RoleProfile, SsoTarget, parse_registration_scopes, resolve_role_profile, resolve_sso_target,
 };

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use sso_core::Env;
 use sso_core::env::vars;
+use sso_core::python;
 
 use crate::error::{ConfigError, ParseProblem};
 use crate::ini::{self, RawSection};
@@ -50,20 +51,11 @@ impl Value {
             Self::Nested(map) => {
                 let items: Vec<String> = map
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", python_repr(k), python_repr(v)))
+                    .map(|(k, v)| format!("{}: {}", python::repr_str(k), python::repr_str(v)))
                     .collect();
                 format!("{{{}}}", items.join(", "))
             }
         }
-    }
-}
-
-/// Python's `repr()` of a simple string (enough for messages; not every escape).
-fn python_repr(s: &str) -> String {
-    if s.contains('\'') && !s.contains('"') {
-        format!("\"{s}\"")
-    } else {
-        format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
     }
 }
 

@@ -17,8 +17,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sso_core::Env;
 use sso_core::env::vars;
+use sso_core::{Env, ErrorFormat, OutputFormat, RetryMode};
 
 use crate::endpoint::{self, EndpointParams, Service};
 use crate::error::ConfigError;
@@ -71,148 +71,6 @@ pub struct Overrides<'a> {
     pub connect_timeout: Option<&'a str>,
     /// `--cli-read-timeout` (seconds).
     pub read_timeout: Option<&'a str>,
-}
-
-/// An `--output` format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    /// `json` (the default).
-    Json,
-    /// `text`.
-    Text,
-    /// `table`.
-    Table,
-    /// `yaml`.
-    Yaml,
-    /// `yaml-stream`.
-    YamlStream,
-    /// `off`: print nothing (AWS CLI ≥ 2.34).
-    Off,
-}
-
-impl OutputFormat {
-    /// Every format with its name, in the AWS CLI's documented order.
-    pub const ALL: [(&'static str, Self); 6] = [
-        ("json", Self::Json),
-        ("text", Self::Text),
-        ("table", Self::Table),
-        ("yaml", Self::Yaml),
-        ("yaml-stream", Self::YamlStream),
-        ("off", Self::Off),
-    ];
-
-    /// The name as written in config and flags.
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("json", |(name, _)| name)
-    }
-
-    /// Parses a name; names are case-sensitive, as in the AWS CLI.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
-    }
-}
-
-impl fmt::Display for OutputFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A `--cli-error-format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorFormat {
-    /// `legacy`: the bare message, as before AWS CLI 2.34.
-    Legacy,
-    /// `json`.
-    Json,
-    /// `yaml`.
-    Yaml,
-    /// `text`.
-    Text,
-    /// `table`.
-    Table,
-    /// `enhanced` (the default): `aws: [ERROR]: …`.
-    Enhanced,
-}
-
-impl ErrorFormat {
-    /// Every format with its name.
-    pub const ALL: [(&'static str, Self); 6] = [
-        ("legacy", Self::Legacy),
-        ("json", Self::Json),
-        ("yaml", Self::Yaml),
-        ("text", Self::Text),
-        ("table", Self::Table),
-        ("enhanced", Self::Enhanced),
-    ];
-
-    /// The name as written in config and flags.
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("enhanced", |(name, _)| name)
-    }
-
-    /// Parses a name (case-sensitive).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
-    }
-}
-
-impl fmt::Display for ErrorFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A retry mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryMode {
-    /// `legacy`: 5 attempts by default.
-    Legacy,
-    /// `standard` (the AWS CLI v2 default): 3 attempts by default.
-    Standard,
-    /// `adaptive`: standard plus client-side rate limiting; 3 attempts by default.
-    Adaptive,
-}
-
-impl RetryMode {
-    /// Parses a name (case-sensitive, as botocore compares).
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "legacy" => Some(Self::Legacy),
-            "standard" => Some(Self::Standard),
-            "adaptive" => Some(Self::Adaptive),
-            _ => None,
-        }
-    }
-
-    /// The name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Legacy => "legacy",
-            Self::Standard => "standard",
-            Self::Adaptive => "adaptive",
-        }
-    }
-
-    /// Total attempts (first try included) when `max_attempts` is not configured.
-    pub fn default_max_attempts(self) -> u32 {
-        match self {
-            Self::Legacy => 5,
-            Self::Standard | Self::Adaptive => 3,
-        }
-    }
-}
-
-impl fmt::Display for RetryMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// Where an endpoint came from.

@@ -8,11 +8,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use sso_config::{
-    ConfigError, EndpointSource, ErrorFormat, OutputFormat, Overrides, RetryMode, Service,
-    Settings, SharedConfig, Source,
-};
-use sso_core::{Env, ExitClass};
+use sso_config::{ConfigError, EndpointSource, Overrides, Service, Settings, SharedConfig, Source};
+use sso_core::{Env, ErrorFormat, ExitClass, OutputFormat, RetryMode};
 
 fn config(text: &str) -> SharedConfig {
     SharedConfig::parse(
@@ -311,9 +308,9 @@ fn output_precedence_and_validation() {
         resolve(profile, &[("AWS_DEFAULT_OUTPUT", "yaml")], flag).output,
         OutputFormat::YamlStream
     );
-    for (name, format) in OutputFormat::ALL {
-        assert_eq!(OutputFormat::from_name(name), Some(format));
-        assert_eq!(format.to_string(), name);
+    for format in OutputFormat::ALL {
+        assert_eq!(OutputFormat::from_name(format.as_str()), Some(format));
+        assert_eq!(format.to_string(), format.as_str());
     }
     // Names are case-sensitive.
     assert_eq!(OutputFormat::from_name("JSON"), None);
@@ -366,9 +363,9 @@ fn error_format_precedence_and_validation() {
         resolve(profile, &[("AWS_CLI_ERROR_FORMAT", "json")], flag).cli_error_format,
         ErrorFormat::Table
     );
-    for (name, format) in ErrorFormat::ALL {
-        assert_eq!(ErrorFormat::from_name(name), Some(format));
-        assert_eq!(format.as_str(), name);
+    for format in ErrorFormat::ALL {
+        assert_eq!(ErrorFormat::from_name(format.as_str()), Some(format));
+        assert_eq!(format.to_string(), format.as_str());
     }
 
     let bad_env = resolve_err("", &[("AWS_CLI_ERROR_FORMAT", "xml")], Overrides::default());

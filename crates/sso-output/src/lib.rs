@@ -21,90 +21,16 @@
 
 #![warn(missing_docs)]
 
-mod python;
 mod query;
 mod table;
 mod text;
-mod unicode_tables;
 mod yaml;
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde_json::{Map, Value};
+pub use sso_core::OutputFormat;
+use sso_core::python::json::{Dumps, Separators};
 
 pub use query::{Query, QueryError};
-
-/// The values `--output` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OutputFormat {
-    /// `json`: `json.dumps(indent=4, ensure_ascii=False)` plus a newline.
-    Json,
-    /// `text`: tab-separated, rendered page by page.
-    Text,
-    /// `table`: boxed sections titled with the operation name.
-    Table,
-    /// `yaml` (v2): one YAML document for the aggregated result.
-    Yaml,
-    /// `yaml-stream` (v2): one YAML list item per page.
-    YamlStream,
-    /// `off` (v2 ≥ 2.34): nothing on stdout.
-    Off,
-}
-
-impl OutputFormat {
-    /// The spelling used on the command line and in `~/.aws/config`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Json => "json",
-            Self::Text => "text",
-            Self::Table => "table",
-            Self::Yaml => "yaml",
-            Self::YamlStream => "yaml-stream",
-            Self::Off => "off",
-        }
-    }
-
-    /// Every format, in the order AWS CLI v2 lists them.
-    pub const ALL: [Self; 6] = [
-        Self::Json,
-        Self::Text,
-        Self::Table,
-        Self::Yaml,
-        Self::YamlStream,
-        Self::Off,
-    ];
-}
-
-impl fmt::Display for OutputFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An `--output` value that is not one of the formats AWS CLI v2 knows.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown output format `{value}`; expected one of json, text, table, yaml, yaml-stream, off"
-)]
-pub struct UnknownOutputFormat {
-    /// The rejected value.
-    pub value: String,
-}
-
-impl FromStr for OutputFormat {
-    type Err = UnknownOutputFormat;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| UnknownOutputFormat {
-                value: s.to_owned(),
-            })
-    }
-}
 
 /// Presentation settings the caller resolves (the library never looks at the
 /// terminal).
@@ -172,7 +98,7 @@ pub fn render(
         OutputFormat::Json => Ok(if is_empty_object {
             String::new()
         } else {
-            format!("{}\n", python::json_pretty(value))
+            format!("{}\n", Dumps::new().indent(4).raw_unicode().dumps(value))
         }),
         OutputFormat::Text => render_text_page(value),
         OutputFormat::Table => {
@@ -240,7 +166,13 @@ pub fn render_yaml_stream_page(page: &Value) -> String {
 fn render_yaml_document(value: &Value) -> String {
     match value {
         Value::Array(_) | Value::Object(_) => yaml::dump(value),
-        scalar => format!("{}\n", python::json_compact(scalar, python::Ascii::Raw)),
+        scalar => format!(
+            "{}\n",
+            Dumps::new()
+                .separators(Separators::COMPACT)
+                .raw_unicode()
+                .dumps(scalar)
+        ),
     }
 }
 
@@ -254,17 +186,6 @@ mod tests {
             title: "ListAccounts".to_owned(),
             ..RenderOptions::default()
         }
-    }
-
-    #[test]
-    fn output_format_round_trips() {
-        for format in OutputFormat::ALL {
-            assert_eq!(format.as_str().parse::<OutputFormat>(), Ok(format));
-        }
-        assert_eq!(
-            "xml".parse::<OutputFormat>().map_err(|e| e.to_string()),
-            Err("unknown output format `xml`; expected one of json, text, table, yaml, yaml-stream, off".to_owned())
-        );
     }
 
     #[test]

@@ -17,7 +17,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::python::{is_truthy, py_str, py_type_name, text_length};
+use sso_core::python;
 
 /// colorama `Style.BRIGHT + Fore.BLUE`, used for table cells when colour is on.
 const CELL_START: &str = "\x1b[1m\x1b[34m";
@@ -92,7 +92,7 @@ struct Section {
 
 impl Section {
     fn title_length(&self) -> usize {
-        self.title.as_deref().map_or(4, text_length)
+        self.title.as_deref().map_or(4, python::text_length)
     }
 
     fn add_header(&mut self, headers: Vec<String>) -> Result<(), String> {
@@ -119,7 +119,7 @@ impl Section {
 
     fn update_max_widths(&mut self, row: &[String]) -> Result<(), String> {
         if self.max_widths.is_empty() {
-            self.max_widths = row.iter().map(|el| text_length(el)).collect();
+            self.max_widths = row.iter().map(|el| python::text_length(el)).collect();
             return Ok(());
         }
         for (i, el) in row.iter().enumerate() {
@@ -127,7 +127,7 @@ impl Section {
                 .max_widths
                 .get_mut(i)
                 .ok_or_else(|| "list index out of range".to_owned())?;
-            *slot = (*slot).max(text_length(el));
+            *slot = (*slot).max(python::text_length(el));
         }
         Ok(())
     }
@@ -284,7 +284,7 @@ impl Builder {
         current: &Value,
         indent_level: usize,
     ) -> Result<bool, String> {
-        if !is_truthy(current) {
+        if !python::is_truthy(current) {
             return Ok(false);
         }
         if title.is_some() {
@@ -297,12 +297,14 @@ impl Builder {
                 } else {
                     for item in items {
                         match item {
-                            scalar if is_scalar(scalar) => self.add_row(vec![py_str(scalar)])?,
+                            scalar if is_scalar(scalar) => {
+                                self.add_row(vec![python::to_str(scalar)])?
+                            }
                             // `all(scalar(el) for el in item)`: iterating a dict yields
                             // its keys, so a dict here becomes a row of its key names.
                             Value::Object(map) => self.add_row(map.keys().cloned().collect())?,
                             Value::Array(row) if row.iter().all(is_scalar) => {
-                                self.add_row(row.iter().map(py_str).collect())?;
+                                self.add_row(row.iter().map(python::to_str).collect())?;
                             }
                             nested => {
                                 self.build(None, nested, 0)?;
@@ -324,12 +326,12 @@ impl Builder {
     ) -> Result<(), String> {
         let (headers, more) = group_scalar_keys(current);
         if let [only] = headers.as_slice() {
-            let value = current.get(only).map(py_str).unwrap_or_default();
+            let value = current.get(only).map(python::to_str).unwrap_or_default();
             self.add_row(vec![only.clone(), value])?;
         } else if !headers.is_empty() {
             let row = headers
                 .iter()
-                .map(|k| current.get(k).map(py_str).unwrap_or_default())
+                .map(|k| current.get(k).map(python::to_str).unwrap_or_default())
                 .collect();
             self.add_header(headers)?;
             self.add_row(row)?;
@@ -362,7 +364,7 @@ impl Builder {
                 Value::Object(map) => headers
                     .iter()
                     .map(|h| match h {
-                        Key::Str(k) => map.get(k).map(py_str).unwrap_or_default(),
+                        Key::Str(k) => map.get(k).map(python::to_str).unwrap_or_default(),
                         Key::Int(..) => String::new(),
                     })
                     .collect(),
@@ -370,7 +372,7 @@ impl Builder {
                 other => {
                     return Err(format!(
                         "'{}' object has no attribute 'get'",
-                        py_type_name(other)
+                        python::type_name(other)
                     ));
                 }
             };
@@ -402,7 +404,7 @@ impl Builder {
                     }
                     (Value::Array(items), Key::Int(n, _)) => {
                         if items.iter().any(|i| numeric_eq(i, *n)) {
-                            let at = python_index(items.len(), *n)
+                            let at = python::index(items.len(), *n)
                                 .ok_or_else(|| "list index out of range".to_owned())?;
                             items.get(at)
                         } else {
@@ -433,13 +435,6 @@ fn numeric_eq(value: &Value, n: i64) -> bool {
     }
 }
 
-/// A Python list index (negative counts from the end), if in range.
-fn python_index(len: usize, index: i64) -> Option<usize> {
-    let len = i64::try_from(len).ok()?;
-    let resolved = if index < 0 { len + index } else { index };
-    usize::try_from(resolved).ok().filter(|&i| to_i64(i) < len)
-}
-
 fn group_scalar_keys(current: &Map<String, Value>) -> (Vec<String>, Vec<String>) {
     let mut headers = Vec::new();
     let mut more = Vec::new();
@@ -462,7 +457,7 @@ fn group_list_as_dict(items: &[Value]) -> Result<(Vec<Key>, Vec<Key>), String> {
     let mut more = Vec::new();
     for element in items {
         let key = match element {
-            Value::Bool(b) => Key::Int(i64::from(*b), py_str(element)),
+            Value::Bool(b) => Key::Int(i64::from(*b), python::to_str(element)),
             Value::Number(n) if !n.is_f64() => match n.as_i64() {
                 Some(i) => Key::Int(i, n.to_string()),
                 None => return Err("cannot fit 'int' into an index-sized integer".to_owned()),
@@ -470,12 +465,12 @@ fn group_list_as_dict(items: &[Value]) -> Result<(Vec<Key>, Vec<Key>), String> {
             other => {
                 return Err(format!(
                     "list indices must be integers or slices, not {}",
-                    py_type_name(other)
+                    python::type_name(other)
                 ));
             }
         };
         let Key::Int(index, _) = key else { continue };
-        let target = python_index(items.len(), index)
+        let target = python::index(items.len(), index)
             .and_then(|i| items.get(i))
             .ok_or_else(|| "list index out of range".to_owned())?;
         if is_scalar(target) {
@@ -532,7 +527,10 @@ fn group_scalar_keys_from_list(list_of_dicts: &[Value]) -> Result<(Vec<Key>, Vec
             Value::String(s) if s.is_empty() => (Vec::new(), Vec::new()),
             Value::String(_) => return Err("string indices must be integers, not 'str'".into()),
             other => {
-                return Err(format!("'{}' object is not iterable", py_type_name(other)));
+                return Err(format!(
+                    "'{}' object is not iterable",
+                    python::type_name(other)
+                ));
             }
         };
         for key in h {
@@ -597,8 +595,8 @@ fn center_text(
     text_len: i64,
 ) -> String {
     let char_start = length / 2 - text_len / 2 - 1;
-    let so_far = to_i64(text_length(left_edge)) + char_start + text_len;
-    let right_spaces = length - to_i64(text_length(right_edge)) - so_far;
+    let so_far = to_i64(python::text_length(left_edge)) + char_start + text_len;
+    let right_spaces = length - to_i64(python::text_length(right_edge)) - so_far;
     format!(
         "{left_edge}{}{text}{}{right_edge}",
         spaces(char_start),
@@ -667,7 +665,13 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, sink: &mut
     let max_width = max_width - to_i64(section.indent_level) * 2;
 
     if let Some(title) = section.title.as_deref().filter(|_| section.title_visible) {
-        let line = center_text(title, max_width, "|", "|", to_i64(text_length(title)));
+        let line = center_text(
+            title,
+            max_width,
+            "|",
+            "|",
+            to_i64(python::text_length(title)),
+        );
         sink.write_line(&bars, &line);
         if section.headers.is_empty() && section.rows.is_empty() {
             sink.write_line(&bars, &format!("+{}+", dashes(max_width - 2)));
@@ -684,7 +688,7 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, sink: &mut
                 width,
                 left,
                 "|",
-                to_i64(text_length(header)),
+                to_i64(python::text_length(header)),
             ));
         }
         sink.write_line(&bars, &line_break(&widths));
@@ -706,7 +710,7 @@ fn render_section(section: &Section, max_width: i64, styler: &Styler, sink: &mut
                     width,
                     left,
                     "|",
-                    to_i64(text_length(element)),
+                    to_i64(python::text_length(element)),
                 ));
             }
             sink.write_line(&bars, &line);

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use crate::python::{py_str, py_type_name};
+use sso_core::python;
 
 /// Where the AWS CLI's text formatter stopped with a Python exception: the text it had
 /// already written and the exception message.
@@ -49,7 +49,7 @@ fn write_item(
         Value::Object(map) => write_dict(map, identifier, scalar_keys, out),
         Value::Array(items) => write_list(items, identifier, out),
         scalar => {
-            out.push_str(&py_str(scalar));
+            out.push_str(&python::to_str(scalar));
             out.push('\n');
             Ok(())
         }
@@ -88,12 +88,12 @@ fn write_scalar_list(elements: &[&Value], identifier: Option<&str>, out: &mut St
             for element in elements {
                 out.push_str(&id);
                 out.push('\t');
-                out.push_str(&py_str(element));
+                out.push_str(&python::to_str(element));
                 out.push('\n');
             }
         }
         None => {
-            let joined: Vec<String> = elements.iter().map(|el| py_str(el)).collect();
+            let joined: Vec<String> = elements.iter().map(|el| python::to_str(el)).collect();
             out.push_str(&joined.join("\t"));
             out.push('\n');
         }
@@ -114,7 +114,7 @@ fn write_dict(
             entries.sort_by(|a, b| a.0.cmp(b.0));
             for (key, value) in entries {
                 if is_scalar(value) {
-                    scalars.push(py_str(value));
+                    scalars.push(python::to_str(value));
                 } else {
                     nested.push((key, value));
                 }
@@ -124,7 +124,7 @@ fn write_dict(
             // The shared column set wins even when this element holds a list under
             // one of those keys: Python prints its repr in the column.
             for key in keys {
-                scalars.push(map.get(key).map_or_else(String::new, py_str));
+                scalars.push(map.get(key).map_or_else(String::new, python::to_str));
             }
             let mut remaining: Vec<&String> = map.keys().filter(|k| !keys.contains(*k)).collect();
             remaining.sort();
@@ -156,7 +156,7 @@ fn all_scalar_keys(items: &[Value]) -> Result<Vec<String>, String> {
         let Value::Object(map) = item else {
             return Err(format!(
                 "'{}' object has no attribute 'items'",
-                py_type_name(item)
+                python::type_name(item)
             ));
         };
         for (key, value) in map {

@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 
-use crate::python::number_str;
+use sso_core::python;
 
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: usize = 2;
@@ -198,7 +198,7 @@ impl Emitter {
             Node::Value(Value::Number(n)) => {
                 // ruamel writes `repr(float).lower()`: `1e+16`, `1.5`.
                 let tag = if n.is_f64() { "float" } else { "int" };
-                self.scalar(&number_str(n).to_lowercase(), tag, context);
+                self.scalar(&python::number_str(n).to_lowercase(), tag, context);
             }
             Node::Value(Value::Array(items)) => {
                 if items.is_empty() {

@@ -9,7 +9,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
-use sso_cache::json::{Separators, dumps};
+use sso_core::python;
+use sso_core::python::json::Dumps;
 
 use crate::cli::PagingArgs;
 use crate::error::CliError;
@@ -184,7 +185,7 @@ pub(crate) fn encode_resume_token(next_token: Option<&str>, truncate: Option<i64
     if let Some(amount) = truncate {
         object.insert("boto_truncate_amount".into(), Value::from(amount));
     }
-    STANDARD.encode(dumps(&Value::Object(object), Separators::Python, false))
+    STANDARD.encode(Dumps::new().dumps(&Value::Object(object)))
 }
 
 /// What paging produced: the pages (already truncated as botocore truncates them) and the
@@ -216,7 +217,7 @@ pub(crate) fn paginate(
             && let Some(Value::Array(items)) = page.get_mut(result_key)
         {
             // `items[starting_truncation:]`
-            let start = python_index(starting_truncation, items.len());
+            let start = python::slice_bound(items.len(), starting_truncation);
             items.drain(..start);
         }
         let count = match page.get(result_key) {
@@ -231,7 +232,7 @@ pub(crate) fn paginate(
                 // Python negative slice.
                 let amount_to_keep = count - excess;
                 if let Some(Value::Array(items)) = page.get_mut(result_key) {
-                    items.truncate(python_index(amount_to_keep, items.len()));
+                    items.truncate(python::slice_bound(items.len(), amount_to_keep));
                 }
                 out.resume_token = Some(encode_resume_token(
                     request_token.as_deref(),
@@ -263,17 +264,6 @@ pub(crate) fn paginate(
         previous = Some(next.clone());
         request_token = Some(next);
     }
-}
-
-/// Where Python's `items[index:]` starts (or `items[:index]` ends) in a list of `len` items.
-fn python_index(index: i64, len: usize) -> usize {
-    let len_i = i64::try_from(len).unwrap_or(i64::MAX);
-    let position = if index < 0 {
-        (len_i + index).max(0)
-    } else {
-        index.min(len_i)
-    };
-    usize::try_from(position).unwrap_or(0)
 }
 
 /// botocore `build_full_result`: the result lists of all pages joined, and `NextToken` last
@@ -432,9 +422,6 @@ mod tests {
                 skip: -1
             }
         );
-        assert_eq!(python_index(-1, 4), 3);
-        assert_eq!(python_index(-9, 4), 0);
-        assert_eq!(python_index(9, 4), 4);
     }
 
     #[test]

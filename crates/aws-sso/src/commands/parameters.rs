@@ -5,6 +5,7 @@
 //! the skeleton prints them and botocore's "must be one of" lists them in.
 
 use serde_json::{Map, Value};
+use sso_core::python;
 
 use crate::error::CliError;
 
@@ -119,7 +120,7 @@ pub(crate) fn input_json(raw: &str, members: &[Member]) -> Result<Map<String, Va
                 };
                 if !ok {
                     let (python_type, valid) = (
-                        python_type(value),
+                        python::class_name(value),
                         match member.kind {
                             Kind::String => "<class 'str'>",
                             Kind::Integer => "<class 'int'>",
@@ -127,7 +128,7 @@ pub(crate) fn input_json(raw: &str, members: &[Member]) -> Result<Map<String, Va
                     );
                     problems.push(format!(
                         "Invalid type for parameter {key}, value: {}, type: {python_type}, valid types: {valid}",
-                        python_repr(value)
+                        python::to_str(value)
                     ));
                 }
             }
@@ -163,28 +164,6 @@ pub(crate) fn missing_required(
     }
 }
 
-fn python_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "<class 'NoneType'>",
-        Value::Bool(_) => "<class 'bool'>",
-        Value::Number(n) if n.is_f64() => "<class 'float'>",
-        Value::Number(_) => "<class 'int'>",
-        Value::String(_) => "<class 'str'>",
-        Value::Array(_) => "<class 'list'>",
-        Value::Object(_) => "<class 'dict'>",
-    }
-}
-
-fn python_repr(value: &Value) -> String {
-    match value {
-        Value::Null => "None".to_owned(),
-        Value::Bool(true) => "True".to_owned(),
-        Value::Bool(false) => "False".to_owned(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +194,15 @@ mod tests {
         let wrong = input_json(r#"{"accessToken": 5}"#, LIST_ACCOUNTS).unwrap_err();
         assert!(message(wrong).contains(
             "Invalid type for parameter accessToken, value: 5, type: <class 'int'>, valid types: <class 'str'>"
+        ));
+        // AWS CLI v1 1.45 prints exactly these two lines for this input.
+        let containers = input_json(
+            r#"{"accessToken": {"a": [1, 1e16, null]}, "maxResults": 1.5}"#,
+            LIST_ACCOUNTS,
+        )
+        .unwrap_err();
+        assert!(message(containers).contains(
+            "Invalid type for parameter accessToken, value: {'a': [1, 1e+16, None]}, type: <class 'dict'>, valid types: <class 'str'>\nInvalid type for parameter maxResults, value: 1.5, type: <class 'float'>, valid types: <class 'int'>"
         ));
         let missing = missing_required(LIST_ACCOUNT_ROLES, |_| false).unwrap_err();
         assert!(message(missing).contains("Missing required parameter in input: \"accountId\""));

@@ -12,7 +12,10 @@ use serde_json::{Map, Number, Value};
 
 use super::QueryError;
 use super::parser::{Comparator, Node};
-use crate::python::{Ascii, json_compact, py_repr, py_str, py_type_name};
+use sso_core::python::{
+    self,
+    json::{Dumps, Separators},
+};
 
 /// What jmespath.py prints for an expression reference used as a value; the real
 /// text includes a memory address, so no byte-exact reproduction is possible.
@@ -37,7 +40,7 @@ fn visit(node: &Node, value: &Value) -> Result<Value, QueryError> {
             Ok(result)
         }
         Node::Index(index) => Ok(match value {
-            Value::Array(items) => python_index(items.len(), *index)
+            Value::Array(items) => python::index(items.len(), *index)
                 .and_then(|i| items.get(i).cloned())
                 .unwrap_or(Value::Null),
             _ => Value::Null,
@@ -165,17 +168,6 @@ fn project(base: &[Value], right: &Node) -> Result<Value, QueryError> {
         }
     }
     Ok(Value::Array(collected))
-}
-
-/// A Python list index (negative counts from the end), if in range.
-fn python_index(len: usize, index: i64) -> Option<usize> {
-    let len = i64::try_from(len).ok()?;
-    let resolved = if index < 0 { len + index } else { index };
-    if (0..len).contains(&resolved) {
-        usize::try_from(resolved).ok()
-    } else {
-        None
-    }
 }
 
 /// Python `list[start:stop:step]`.
@@ -362,8 +354,8 @@ fn compare(op: Comparator, left: &Value, right: &Value) -> Result<Value, QueryEr
             return Err(QueryError::Unsupported {
                 message: format!(
                     "'{symbol}' not supported between instances of '{}' and '{}'",
-                    py_type_name(left),
-                    py_type_name(right)
+                    python::type_name(left),
+                    python::type_name(right)
                 ),
             });
         }
@@ -394,14 +386,14 @@ enum Arg<'a> {
 impl Arg<'_> {
     fn py_type(&self) -> &'static str {
         match self {
-            Self::Value(v) => py_type_name(v),
+            Self::Value(v) => python::type_name(v),
             Self::Expref(_) => "_Expression",
         }
     }
 
     fn display(&self) -> String {
         match self {
-            Self::Value(v) => py_str(v),
+            Self::Value(v) => python::to_str(v),
             Self::Expref(_) => EXPREF_REPR.to_owned(),
         }
     }
@@ -530,17 +522,29 @@ fn check_type(function: &str, arg: &Arg<'_>, types: Param) -> Result<(), QueryEr
             let Some(first) = items.first() else {
                 return Ok(());
             };
-            let first_type = py_type_name(first);
+            let first_type = python::type_name(first);
             match several.iter().find(|sub| sub.contains(&first_type)) {
                 Some(sub) => sub,
-                None => return Err(type_error(function, &py_str(first), first_type, types)),
+                None => {
+                    return Err(type_error(
+                        function,
+                        &python::to_str(first),
+                        first_type,
+                        types,
+                    ));
+                }
             }
         }
     };
     for element in items {
-        let element_type = py_type_name(element);
+        let element_type = python::type_name(element);
         if !allowed_elements.contains(&element_type) {
-            return Err(type_error(function, &py_str(element), element_type, types));
+            return Err(type_error(
+                function,
+                &python::to_str(element),
+                element_type,
+                types,
+            ));
         }
     }
     Ok(())
@@ -649,7 +653,7 @@ fn apply(name: &str, args: &[Arg<'_>]) -> Result<Value, QueryError> {
                     other => Err(QueryError::Unsupported {
                         message: format!(
                             "'in <string>' requires string as left operand, not {}",
-                            py_type_name(other)
+                            python::type_name(other)
                         ),
                     }),
                 },
@@ -740,7 +744,9 @@ fn apply(name: &str, args: &[Arg<'_>]) -> Result<Value, QueryError> {
         },
         "to_string" => match first()?.value()? {
             Value::String(s) => Ok(Value::String(s.clone())),
-            other => Ok(Value::String(json_compact(other, Ascii::Escape))),
+            other => Ok(Value::String(
+                Dumps::new().separators(Separators::COMPACT).dumps(other),
+            )),
         },
         "to_number" => Ok(match first()?.value()? {
             Value::Number(n) => Value::Number(n.clone()),
@@ -748,7 +754,7 @@ fn apply(name: &str, args: &[Arg<'_>]) -> Result<Value, QueryError> {
             _ => Value::Null,
         }),
         "type" => Ok(match first()? {
-            Arg::Value(v) => Value::String(jmespath_type(py_type_name(v)).to_owned()),
+            Arg::Value(v) => Value::String(jmespath_type(python::type_name(v)).to_owned()),
             // `_func_type` falls through its isinstance chain and returns None.
             Arg::Expref(_) => Value::Null,
         }),
@@ -775,8 +781,8 @@ fn sum(items: &[Value]) -> Num {
 fn key_type_error(function: &str, key: &Value, allowed: &[&str]) -> QueryError {
     type_error(
         function,
-        &py_str(key),
-        jmespath_type(py_type_name(key)),
+        &python::to_str(key),
+        jmespath_type(python::type_name(key)),
         allowed,
     )
 }
@@ -785,11 +791,11 @@ fn sort_by(items: &[Value], expression: &Node) -> Result<Value, QueryError> {
     let Some(first) = items.first() else {
         return Ok(Value::Array(Vec::new()));
     };
-    let required = jmespath_type(py_type_name(&visit(expression, first)?));
+    let required = jmespath_type(python::type_name(&visit(expression, first)?));
     if required != "number" && required != "string" {
         return Err(type_error(
             "sort_by",
-            &py_str(first),
+            &python::to_str(first),
             required,
             &["string", "number"],
         ));
@@ -798,7 +804,7 @@ fn sort_by(items: &[Value], expression: &Node) -> Result<Value, QueryError> {
     let mut keyed = Vec::with_capacity(items.len());
     for item in items {
         let key = visit(expression, item)?;
-        if jmespath_type(py_type_name(&key)) != required {
+        if jmespath_type(python::type_name(&key)) != required {
             return Err(key_type_error("sort_by", &key, &[required]));
         }
         keyed.push((key, item.clone()));
@@ -835,8 +841,8 @@ fn extreme_by(name: &str, items: &[Value], expression: &Node) -> Result<Value, Q
                     return Err(QueryError::Unsupported {
                         message: format!(
                             "'{symbol}' not supported between instances of '{}' and '{}'",
-                            py_type_name(&key),
-                            py_type_name(best_key)
+                            python::type_name(&key),
+                            python::type_name(best_key)
                         ),
                     });
                 }
@@ -867,7 +873,7 @@ fn merge(args: &[Arg<'_>]) -> Result<Value, QueryError> {
             }
             other => {
                 return Err(QueryError::Unsupported {
-                    message: format!("'{}' object is not iterable", py_type_name(other)),
+                    message: format!("'{}' object is not iterable", python::type_name(other)),
                 });
             }
         }
@@ -903,12 +909,12 @@ fn merge_pairs(merged: &mut Map<String, Value>, items: &[Value]) -> Result<(), Q
             Value::String(s) => s.clone(),
             Value::Array(_) | Value::Object(_) => {
                 return Err(QueryError::Unsupported {
-                    message: format!("unhashable type: '{}'", py_type_name(key)),
+                    message: format!("unhashable type: '{}'", python::type_name(key)),
                 });
             }
             Value::Null => "null".to_owned(),
             Value::Bool(b) => b.to_string(),
-            other @ Value::Number(_) => py_repr(other),
+            other @ Value::Number(_) => python::repr(other),
         };
         merged.insert(key, value.clone());
     }

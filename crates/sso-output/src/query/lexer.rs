@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::QueryError;
-use crate::python::py_str;
+use sso_core::python;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -111,7 +111,7 @@ impl TokenValue {
         match self {
             Self::Text(s) => s.clone(),
             Self::Number(_, s) => s.clone(),
-            Self::Json(v) => py_str(v),
+            Self::Json(v) => python::to_str(v),
         }
     }
 }

@@ -6,7 +6,7 @@
 //! display-width crate (which gives combining marks width 0) would misalign cells.
 
 /// Code points whose East Asian Width class is W, F or A (two table columns).
-pub(crate) static WIDE: &[(u32, u32)] = &[
+pub(super) static WIDE: &[(u32, u32)] = &[
     (0x00A1, 0x00A1),
     (0x00A4, 0x00A4),
     (0x00A7, 0x00A8),
@@ -861,7 +861,7 @@ pub(crate) static WIDE: &[(u32, u32)] = &[
 ];
 
 /// Non-ASCII code points for which `str.isprintable()` is false.
-pub(crate) static UNPRINTABLE: &[(u32, u32)] = &[
+pub(super) static UNPRINTABLE: &[(u32, u32)] = &[
     (0x0080, 0x00A0),
     (0x00AD, 0x00AD),
     (0x0378, 0x0379),

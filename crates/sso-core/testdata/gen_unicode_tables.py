@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Regenerate src/unicode_tables.rs from this Python's `unicodedata`.
+"""Regenerate src/python/unicode_tables.rs from this Python's `unicodedata`.
 
 The AWS CLI measures table cells with `unicodedata.east_asian_width` (classes W, F
 and A count as two columns) and Python's `str.isprintable` decides which characters
 `repr()` escapes. Both depend on the Unicode database of the Python that runs the
 CLI, so we snapshot them here instead of approximating with a display-width crate.
 
-Usage: python3 testdata/gen_unicode_tables.py > src/unicode_tables.rs
+Usage: python3 testdata/gen_unicode_tables.py > src/python/unicode_tables.rs
 """
 import sys
 import unicodedata
@@ -40,7 +40,7 @@ def is_unprintable(cp):
 
 def emit(name, doc, rs):
     print(f"/// {doc}")
-    print(f"pub(crate) static {name}: &[(u32, u32)] = &[")
+    print(f"pub(super) static {name}: &[(u32, u32)] = &[")
     for lo, hi in rs:
         print(f"    (0x{lo:04X}, 0x{hi:04X}),")
     print("];")
