@@ -55,6 +55,27 @@ pub struct Cli {
 
     #[command(flatten)]
     pub global: GlobalArgs,
+
+    /// The command's name as clap matched it (`list-accounts`), so nothing keeps a second
+    /// list of names. Filled by [`Cli::parse_args`].
+    #[arg(skip)]
+    pub command_name: String,
+}
+
+impl Cli {
+    /// Parses the command line (program name first).
+    ///
+    /// # Errors
+    ///
+    /// clap's error for anything it rejects, including `--help`.
+    pub fn parse_args(args: Vec<std::ffi::OsString>) -> Result<Self, clap::Error> {
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        let mut matches = Self::command().try_get_matches_from(args)?;
+        let command_name = matches.subcommand_name().unwrap_or_default().to_owned();
+        let mut cli = Self::from_arg_matches_mut(&mut matches)?;
+        cli.command_name = command_name;
+        Ok(cli)
+    }
 }
 
 /// The global options of the AWS CLI that apply to `aws sso` commands.
@@ -182,15 +203,20 @@ impl Command {
         }
     }
 
-    /// The AWS CLI name of the command (`list-accounts`, ...).
-    pub const fn name(&self) -> &'static str {
+    /// The command's `--access-token`, if it has one and it was given.
+    pub fn access_token(&self) -> Option<&str> {
         match self {
-            Self::Login(_) => "login",
-            Self::Logout(_) => "logout",
-            Self::ListAccounts(_) => "list-accounts",
-            Self::ListAccountRoles(_) => "list-account-roles",
-            Self::GetRoleCredentials(_) => "get-role-credentials",
+            Self::Login(_) | Self::Logout(_) => None,
+            Self::ListAccounts(args) => args.access_token.as_deref(),
+            Self::ListAccountRoles(args) => args.access_token.as_deref(),
+            Self::GetRoleCredentials(args) => args.access_token.as_deref(),
         }
+    }
+
+    /// Whether it calls the portal API with a token (and so honours `--endpoint-url`), rather
+    /// than signing in or out.
+    pub const fn is_api_call(&self) -> bool {
+        !matches!(self, Self::Login(_) | Self::Logout(_))
     }
 }
 
@@ -295,13 +321,6 @@ pub struct InputArgs {
         value_parser = ["input"],
     )]
     pub generate_cli_skeleton: Option<String>,
-}
-
-impl InputArgs {
-    /// Whether required options may come from elsewhere than the command line.
-    pub fn relaxes_required(&self) -> bool {
-        self.cli_input_json.is_some() || self.generate_cli_skeleton.is_some()
-    }
 }
 
 /// `list-accounts`

@@ -191,6 +191,18 @@ impl From<sso_client::ClientError> for CliError {
     }
 }
 
+impl From<sso_client::PaginationError> for CliError {
+    fn from(error: sso_client::PaginationError) -> Self {
+        Self::Failure {
+            class: error.exit_class(),
+            code: error.aws_code().map(str::to_owned),
+            message: error.to_string(),
+            details: None,
+            causes: Vec::new(),
+        }
+    }
+}
+
 impl From<sso_cache::CacheError> for CliError {
     fn from(error: sso_cache::CacheError) -> Self {
         Self::Failure {

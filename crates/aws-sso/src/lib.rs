@@ -18,7 +18,6 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser as _;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use sso_auth::{Browser, SystemBrowser};
 use sso_cache::Cache;
@@ -58,7 +57,7 @@ pub struct Context {
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let env = Env::from_process();
     let args = help_word_to_flag(args.into_iter().collect());
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::parse_args(args) {
         Ok(cli) => cli,
         Err(error) => return clap_failure(&error, &env),
     };

@@ -9,12 +9,13 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use sso_client::paginator::{self, Pages};
+use sso_core::OutputFormat;
 use sso_core::env::vars;
-use sso_output::{OutputFormat, Query, RenderOptions};
+use sso_output::{Query, RenderOptions};
 
 use crate::Context;
 use crate::cli::{Color, GlobalArgs};
-use crate::commands::paging::{self, Pages};
 use crate::error::CliError;
 use crate::settings::Resolved;
 
@@ -177,7 +178,7 @@ impl Renderer {
                 }
             }
             format => {
-                let full = Value::Object(paging::full_result(pages, result_key));
+                let full = Value::Object(paginator::full_result(pages, result_key));
                 let value = self
                     .search(&full)
                     .map_err(|error| self.partial(String::new(), error))?;

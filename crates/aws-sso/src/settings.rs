@@ -17,7 +17,8 @@ use sso_core::Env;
 use sso_core::env::vars;
 
 use crate::Context;
-use crate::cli::{Command, GlobalArgs};
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::commands::portal::PortalCall;
 use crate::error::{CliError, ErrorFormat};
 
 /// The shared config and the settings resolved from it for this run.
@@ -133,14 +134,21 @@ impl Resolved {
     }
 
     /// Prints the resolved settings as JSON (hidden `--show-settings`, for tests and for
-    /// debugging a user's configuration). Holds no secrets.
-    pub(crate) fn show(&self, command: &Command, context: &Context) -> Result<(), CliError> {
+    /// debugging a user's configuration). The endpoints are the ones the command would call,
+    /// worked out by the same code the command runs. Holds no secrets.
+    pub(crate) fn show(
+        &self,
+        cli: &Cli,
+        command: &Command,
+        context: &Context,
+    ) -> Result<(), CliError> {
+        let global = &cli.global;
         let settings = &self.settings;
-        let api_command = !matches!(command, Command::Login(_) | Command::Logout(_));
+        let api_command = command.is_api_call();
         let target = self.sso_target(command.sso_session());
         let sso_region = target.as_ref().ok().map(|t| t.region().to_owned());
         let mut out = Map::new();
-        out.insert("command".into(), command.name().into());
+        out.insert("command".into(), cli.command_name.clone().into());
         out.insert(
             "config_file".into(),
             self.config.config_path().display().to_string().into(),
@@ -204,18 +212,23 @@ impl Resolved {
             },
         );
         let mut endpoints = Map::new();
-        for (name, service) in [("sso", Service::Portal), ("sso_oidc", Service::Oidc)] {
-            // The API commands call the portal in the CLI region; login, logout and refreshes
-            // use the SSO region.
-            let region = match service {
-                Service::Portal if api_command => {
-                    settings.region.clone().or_else(|| sso_region.clone())
-                }
-                _ => sso_region.clone(),
-            };
+        // Login, logout and token refreshes use the SSO region for both services; the API
+        // commands call the portal where `PortalCall` says.
+        let portal_region = if api_command {
+            PortalCall::plan(command.access_token(), command.sso_session(), global, self)
+                .map(|call| call.region)
+                .map_err(|error| error.render(ErrorFormat::Legacy).trim().to_owned())
+        } else {
+            sso_region.clone().ok_or_else(|| "no region".to_owned())
+        };
+        let oidc_region = sso_region.ok_or_else(|| "no region".to_owned());
+        for (name, service, region) in [
+            ("sso", Service::Portal, portal_region),
+            ("sso_oidc", Service::Oidc, oidc_region),
+        ] {
             let value = match region {
-                None => json!({"error": "no region"}),
-                Some(region) => match settings.endpoint(
+                Err(error) => json!({ "error": error }),
+                Ok(region) => match settings.endpoint(
                     &self.config,
                     &context.env,
                     service,

@@ -220,11 +220,6 @@ impl Cache {
         write_atomic(&self.token_path(key), &token.render())
     }
 
-    /// Deletes the token of `key`; `Ok(false)` if there was none.
-    pub fn delete_token(&self, key: &TokenKey) -> Result<bool, CacheError> {
-        self.delete_file(&self.token_path(key))
-    }
-
     // ----- registrations ------------------------------------------------------------------
 
     /// Reads the client registration of `key`. Incomplete files are `Missing` with a warning.
@@ -245,11 +240,6 @@ impl Cache {
         write_atomic(&self.registration_path(key), &registration.render())
     }
 
-    /// Deletes the client registration of `key`; `Ok(false)` if there was none.
-    pub fn delete_registration(&self, key: &RegistrationKey) -> Result<bool, CacheError> {
-        self.delete_file(&self.registration_path(key))
-    }
-
     // ----- role credentials ---------------------------------------------------------------
 
     /// Reads cached role credentials. Incomplete files are `Missing` with a warning. Check
@@ -260,15 +250,6 @@ impl Cache {
     ) -> Result<Loaded<RoleCredentials>, CacheError> {
         let path = self.role_credentials_path(key);
         load_entry(&path, |object| RoleCredentials::from_json(&object))
-    }
-
-    /// Writes role credentials atomically.
-    pub fn store_role_credentials(
-        &self,
-        key: &RoleCredentialsKey,
-        credentials: &RoleCredentials,
-    ) -> Result<(), CacheError> {
-        write_atomic(&self.role_credentials_path(key), &credentials.render())
     }
 
     /// Deletes cached role credentials; `Ok(false)` if there were none.

@@ -208,11 +208,6 @@ impl CachedToken {
         self.expires_at.duration_since(now)
     }
 
-    /// botocore's test: expired when no time remains (`remaining <= 0`).
-    pub fn is_expired(&self, now: Timestamp) -> bool {
-        self.remaining(now) <= SignedDuration::ZERO
-    }
-
     /// Whether a `refresh_token` grant can be attempted: `refreshToken`, `clientId`,
     /// `clientSecret` and `registrationExpiresAt` are all present and the registration has not
     /// expired (botocore `_refresh_access_token`, which also treats `<= 0` as expired).

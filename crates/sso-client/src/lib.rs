@@ -4,8 +4,9 @@
 //! It owns the wire: the [`Transport`] seam and its ureq implementation, our own request and
 //! response structs, error decoding identical to botocore's (so the printed
 //! `An error occurred (...)` line matches the AWS CLI), and botocore's retry modes. It
-//! deliberately owns no endpoint resolution, configuration, caching, pagination loop or
-//! printing: callers resolve those and call one operation at a time. Everything is
+//! deliberately owns no endpoint resolution, configuration, caching or printing: callers
+//! resolve those and call one operation at a time. [`paginator`] is botocore's paginator over
+//! any `fetch` closure, with the AWS CLI's paging options and resume tokens. Everything is
 //! blocking; there is no async runtime.
 //!
 //! ```no_run
@@ -30,6 +31,7 @@
 pub mod client;
 pub mod error;
 pub mod oidc;
+pub mod paginator;
 pub mod portal;
 pub mod retry;
 pub mod transport;
@@ -39,6 +41,7 @@ pub mod wire;
 pub use client::{ClientConfig, DebugSink, format_uuid4};
 pub use error::{ClientError, Operation, ServiceError, decode_error};
 pub use oidc::OidcClient;
+pub use paginator::{PaginationError, PagingOptions};
 pub use portal::PortalClient;
 pub use retry::{RetryMode, RetryPolicy, Sleeper, SystemSleeper};
 pub use transport::{

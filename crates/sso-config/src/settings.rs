@@ -311,12 +311,6 @@ impl Settings {
         })
     }
 
-    /// Whether a profile was selected by `--profile` or an environment variable (rather than
-    /// `default` by omission).
-    pub fn is_profile_explicit(&self) -> bool {
-        self.profile_source.is_some()
-    }
-
     /// Whether `--profile` itself was given (the AWS CLI then skips the environment-variable
     /// credential provider).
     pub fn is_profile_flag(&self) -> bool {

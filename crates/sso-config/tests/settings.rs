@@ -102,7 +102,6 @@ fn profile_selection() {
         );
         assert_eq!(settings.profile_name, *name, "{flag:?} {profile:?}");
         assert_eq!(settings.profile_source, *source, "{flag:?} {profile:?}");
-        assert_eq!(settings.is_profile_explicit(), source.is_some());
         assert_eq!(
             settings.is_profile_flag(),
             matches!(source, Some(Source::Flag(_)))

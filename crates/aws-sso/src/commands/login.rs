@@ -11,7 +11,7 @@ use crate::error::CliError;
 use crate::settings::Resolved;
 
 /// Signs in with the flow the AWS CLI would choose and prints the success line.
-pub(crate) fn login(
+pub(crate) fn run(
     args: &LoginArgs,
     resolved: &Resolved,
     context: &Context,

@@ -19,7 +19,7 @@ use crate::error::CliError;
 use crate::settings::Resolved;
 
 /// Signs out.
-pub(crate) fn logout(
+pub(crate) fn run(
     args: &LogoutArgs,
     resolved: &Resolved,
     context: &Context,

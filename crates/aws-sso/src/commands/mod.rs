@@ -1,13 +1,17 @@
-//! One module per `aws sso` command, and the dispatch between them.
+//! One module per `aws sso` command (each with a `run`), and the dispatch between them.
 //!
 //! [`run`] resolves the settings every command shares, then hands each command its own
 //! arguments. Commands return `Result<(), CliError>`; rendering errors is `error.rs`'s job.
+//! `portal.rs` holds what the three portal API commands share (token and region of the call,
+//! `--cli-input-json`, paging and printing); `parameters.rs` their service-model inputs.
 
-mod api;
+mod get_role_credentials;
+mod list_account_roles;
+mod list_accounts;
 mod login;
 mod logout;
-pub(crate) mod paging;
 mod parameters;
+pub(crate) mod portal;
 
 use crate::Context;
 use crate::cli::{Cli, Command};
@@ -16,39 +20,40 @@ use crate::settings::Resolved;
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
-    let Some(command) = cli.command else {
+    let Some(command) = &cli.command else {
         return Err(CliError::Usage(
             "the following arguments are required: command".to_owned(),
         ));
     };
     let resolved = Resolved::load(&cli.global, context)?;
     if cli.global.show_settings {
-        return resolved.show(&command, context);
+        return resolved.show(&cli, command, context);
     }
     let global = &cli.global;
-    match &command {
-        Command::Login(args) => login::login(args, &resolved, context),
-        Command::Logout(args) => logout::logout(args, &resolved, context),
-        Command::ListAccounts(args) => api::list_accounts(args, global, &resolved, context),
+    match command {
+        Command::Login(args) => login::run(args, &resolved, context),
+        Command::Logout(args) => logout::run(args, &resolved, context),
+        Command::ListAccounts(args) => list_accounts::run(args, global, &resolved, context),
         Command::ListAccountRoles(args) => {
-            api::list_account_roles(args, global, &resolved, context)
+            list_account_roles::run(args, global, &resolved, context)
         }
         Command::GetRoleCredentials(args) => {
-            api::get_role_credentials(args, global, &resolved, context)
+            get_role_credentials::run(args, global, &resolved, context)
         }
     }
 }
 
-/// The valid command names laid out as argparse does in "Invalid choice" errors: two columns,
-/// the left one padded to 40 characters.
+/// The valid command names laid out as argparse does in "Invalid choice" errors: sorted, two
+/// columns, the left one padded to 40 characters. The names come from the clap definition.
 pub(crate) fn choices_table() -> String {
-    let names = [
-        "get-role-credentials",
-        "list-account-roles",
-        "list-accounts",
-        "login",
-        "logout",
-    ];
+    use clap::CommandFactory as _;
+    let root = Cli::command();
+    let mut names: Vec<&str> = root
+        .get_subcommands()
+        .filter(|command| !command.is_hide_set())
+        .map(clap::Command::get_name)
+        .collect();
+    names.sort_unstable();
     names
         .chunks(2)
         .map(|pair| match pair {

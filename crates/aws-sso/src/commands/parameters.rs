@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 use sso_core::python;
+use sso_core::python::json::Dumps;
 
 use crate::error::CliError;
 
@@ -77,12 +78,7 @@ pub(crate) fn skeleton(members: &[Member]) -> String {
         };
         object.insert(member.name.to_owned(), value);
     }
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    serde::Serialize::serialize(&Value::Object(object), &mut serializer)
-        .expect("serialising a JSON value to memory cannot fail");
-    format!("{}\n", String::from_utf8_lossy(&out))
+    format!("{}\n", Dumps::new().indent(4).dumps(&object))
 }
 
 /// The values of `--cli-input-json` (inline JSON or `file://PATH`), validated against the

@@ -134,8 +134,20 @@ fn endpoint_precedence() {
     assert_eq!(dev["sso"]["url"], "http://services-sso.example");
     assert_eq!(dev["sso_oidc"]["url"], "http://services-oidc.example");
     // Profile endpoint_url.
-    let other = endpoints(&context, &["list-accounts", "--profile", "other"]);
+    // (`other` has no SSO settings, so only `--access-token` can call: in its `region`.)
+    let other = endpoints(
+        &context,
+        &["list-accounts", "--profile", "other", "--access-token", "t"],
+    );
     assert_eq!(other["sso"]["url"], "http://profile-endpoint.example");
+    assert_eq!(other["sso"]["region"], "ap-south-1");
+    let no_token = endpoints(&context, &["list-accounts", "--profile", "other"]);
+    assert!(
+        no_token["sso"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Missing the following required SSO configuration values")),
+        "{no_token}"
+    );
     // AWS_ENDPOINT_URL beats config, the service variable beats both.
     context.env("AWS_ENDPOINT_URL", "http://global.example");
     assert_eq!(
@@ -170,12 +182,50 @@ fn endpoint_precedence() {
         ],
     );
     assert_eq!(login["sso_oidc"]["url"], "http://oidc-var.example");
-    // Ignoring configured endpoints leaves the flag and the rule set.
+    // Ignoring configured endpoints leaves the flag and the rule set. With the cached token the
+    // call goes to the session's region (us-east-1), not the profile's `region`; with
+    // `--access-token` it goes to the CLI region, as in the AWS CLI; `--region` wins for both.
     context.env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
     let ignored = endpoints(&context, &["list-accounts", "--profile", "dev"]);
     assert_eq!(
         ignored["sso"]["url"],
+        "https://portal.sso.us-east-1.amazonaws.com"
+    );
+    assert_eq!(ignored["sso"]["region"], "us-east-1");
+    let given = endpoints(
+        &context,
+        &["list-accounts", "--profile", "dev", "--access-token", "t"],
+    );
+    assert_eq!(
+        given["sso"]["url"],
         "https://portal.sso.eu-west-1.amazonaws.com"
+    );
+    let flag = endpoints(
+        &context,
+        &[
+            "get-role-credentials",
+            "--profile",
+            "dev",
+            "--region",
+            "ca-central-1",
+            "--role-name",
+            "R",
+            "--account-id",
+            "1",
+        ],
+    );
+    assert_eq!(flag["sso"]["region"], "ca-central-1");
+    assert_eq!(flag["sso_oidc"]["region"], "us-east-1");
+    // `--access-token` with no region anywhere: the AWS CLI's NoRegion error, before any call.
+    let mut bare = TestContext::new();
+    bare.config("[profile p]\n");
+    bare.env("AWS_PROFILE", "p");
+    let none = endpoints(&bare, &["list-accounts", "--access-token", "t"]);
+    assert!(
+        none["sso"]["error"]
+            .as_str()
+            .is_some_and(|e| e.ends_with("You must specify a region. You can also configure your region by running \"aws configure\".")),
+        "{none}"
     );
 }
 

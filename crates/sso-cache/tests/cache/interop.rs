@@ -121,7 +121,11 @@ fn botocore_reads_our_files_and_we_read_botocores() {
         expiration: ts("2099-01-01T00:00:00Z"),
         account_id: Some("111111111111".into()),
     };
-    cache.store_role_credentials(&role_key, &role).unwrap();
+    cache
+        .lock_role_credentials(&role_key)
+        .unwrap()
+        .store(&role)
+        .unwrap();
 
     let names = serde_json::to_string(&AWKWARD_NAMES).unwrap();
     let output = Command::new("python3")

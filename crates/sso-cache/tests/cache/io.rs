@@ -85,7 +85,9 @@ fn writes_are_owner_only_and_leave_no_temp_files() {
         .unwrap();
     let role_key = RoleCredentialsKey::new("111111111111", "ReadOnly", Some("my-sso"), START_URL);
     cache
-        .store_role_credentials(&role_key, &role_credentials())
+        .lock_role_credentials(&role_key)
+        .unwrap()
+        .store(&role_credentials())
         .unwrap();
 
     let mut expected = [
@@ -326,7 +328,9 @@ fn registrations_and_role_credentials_degrade_to_missing() {
     assert!(matches!(loaded.entry, Entry::Missing));
     assert!(matches!(loaded.warning, Some(CacheWarning::Corrupt { .. })));
     cache
-        .store_role_credentials(&role_key, &role_credentials())
+        .lock_role_credentials(&role_key)
+        .unwrap()
+        .store(&role_credentials())
         .unwrap();
     let loaded = cache.load_role_credentials(&role_key).unwrap();
     assert!(loaded.warning.is_none());
@@ -459,22 +463,6 @@ fn logout_listings_match_the_cli_rules() {
             "e.json.lock"
         ]
     );
-}
-
-#[test]
-fn delete_helpers() {
-    let home = TempDir::new().unwrap();
-    let cache = Cache::new(home.path());
-    let key = session_key();
-    assert!(!cache.delete_token(&key).unwrap());
-    cache
-        .store_token(&key, &token("a", "2026-01-01T00:00:00Z"))
-        .unwrap();
-    assert!(cache.delete_token(&key).unwrap());
-    assert!(matches!(
-        cache.load_token(&key).unwrap().entry,
-        Entry::Missing
-    ));
 }
 
 fn role_credentials() -> RoleCredentials {

@@ -1,77 +1,151 @@
-//! The AWS CLI's pagination for `list-accounts` and `list-account-roles` (spec
-//! cli-behavior §6.2): automatic paging, `--page-size`, `--max-items`, `--starting-token`,
-//! `--no-paginate`, and the raw `--max-results` / `--next-token` parameters.
+//! botocore's paginator as the AWS CLI drives it (spec cli-behavior §6.2): automatic paging,
+//! `--page-size`, `--max-items`, `--starting-token`, `--no-paginate`, and the raw
+//! `--max-results` / `--next-token` parameters.
 //!
 //! It reproduces botocore's `PageIterator` exactly, including its resume tokens — base64 of
 //! Python-`json.dumps` text `{"nextToken": …, "boto_truncate_amount": K}` — so a `NextToken`
-//! printed by the AWS CLI resumes here and the other way round.
+//! printed by the AWS CLI resumes here and the other way round. It makes no request itself:
+//! [`paginate`] calls a `fetch(next_token, max_results)` closure (one [`crate::PortalClient`]
+//! call, or a scripted page in tests) and the caller decides how to print the pages.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
-use sso_core::python;
 use sso_core::python::json::Dumps;
+use sso_core::{ExitClass, Terminal, python};
 
-use crate::cli::PagingArgs;
-use crate::error::CliError;
-use sso_core::Terminal;
+/// The paging options of one command run, after argparse has turned them into integers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PagingOptions {
+    /// `--starting-token`.
+    pub starting_token: Option<String>,
+    /// `--page-size`.
+    pub page_size: Option<i64>,
+    /// `--max-items`.
+    pub max_items: Option<i64>,
+    /// `--max-results` (a raw API parameter).
+    pub max_results: Option<i64>,
+    /// `--next-token` (a raw API parameter).
+    pub next_token: Option<String>,
+    /// `--no-paginate`.
+    pub no_paginate: bool,
+}
+
+/// Why paging could not start or go on, with the AWS CLI's texts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaginationError {
+    /// `--page-size` or `--max-results` below 1.
+    #[error(
+        "Parameter validation failed:\nInvalid value for parameter maxResults, value: {0}, valid min value: 1"
+    )]
+    BelowMinimum(i64),
+    /// `--no-paginate` (or a raw parameter) together with automatic-paging options.
+    #[error("Cannot specify --no-paginate along with pagination arguments: {}", .0.join(", "))]
+    NoPaginateConflict(Vec<&'static str>),
+    /// A base64-JSON `--starting-token` with a key botocore would inject as an unknown
+    /// operation parameter.
+    #[error(
+        "Parameter validation failed:\nUnknown parameter in input: \"{key}\", must be one of: {members}"
+    )]
+    UnknownTokenKey {
+        /// The key.
+        key: String,
+        /// The operation's input members, in model order.
+        members: String,
+    },
+    /// The service returned the same `nextToken` twice in a row.
+    #[error(
+        "Error during pagination: The same next token was received twice: {{'nextToken': '{0}'}}"
+    )]
+    RepeatedToken(String),
+}
+
+impl PaginationError {
+    /// Parameter validation is a usage error (252); a looping service is a general one (255).
+    pub fn exit_class(&self) -> ExitClass {
+        match self {
+            Self::RepeatedToken(_) => ExitClass::General,
+            _ => ExitClass::Usage,
+        }
+    }
+
+    /// botocore's error class name where the AWS CLI's structured error formats print one.
+    pub fn aws_code(&self) -> Option<&'static str> {
+        match self {
+            Self::RepeatedToken(_) => None,
+            _ => Some("ParamValidation"),
+        }
+    }
+}
 
 /// How the pages of one command run are fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Plan {
+pub enum Plan {
     /// One call with exactly these raw parameters (`--no-paginate`, or `--max-results` /
     /// `--next-token` given by hand, which the AWS CLI takes as "no pagination").
     Single {
+        /// `maxResults` to send.
         max_results: Option<i64>,
+        /// `nextToken` to send.
         next_token: Option<String>,
     },
     /// Follow `nextToken` until the end or `--max-items`.
     Auto {
+        /// `maxResults` of every call.
         page_size: Option<i64>,
+        /// Stop after this many items (and print a resume token).
         max_items: Option<i64>,
+        /// Where to resume.
         start: Option<StartingToken>,
     },
 }
 
 /// A decoded `--starting-token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StartingToken {
+pub struct StartingToken {
     /// The service token to request the first page with (`None`: the first page).
-    pub(crate) next_token: Option<String>,
+    pub next_token: Option<String>,
     /// Items of that page already returned before (`boto_truncate_amount`). botocore slices
     /// with it Python-style, so a negative value (from a negative `--max-items`) counts from
     /// the end.
-    pub(crate) skip: i64,
+    pub skip: i64,
 }
 
 /// Turns the paging options into a plan, with the AWS CLI's validation and messages.
 /// `members` lists the operation's input members in model order, for botocore's
-/// "Unknown parameter" message.
-pub(crate) fn plan(
-    args: &PagingArgs,
-    no_paginate: bool,
+/// "Unknown parameter" message; the non-positive `--max-items` warning goes to `terminal`.
+///
+/// # Errors
+///
+/// Every validation the AWS CLI makes before the first call.
+pub fn plan(
+    options: &PagingOptions,
     members: &str,
-    printer: &dyn Terminal,
-) -> Result<Plan, CliError> {
-    let page_size = int_option("--page-size", args.page_size.as_deref())?;
-    let max_items = int_option("--max-items", args.max_items.as_deref())?;
-    let max_results = int_option("--max-results", args.max_results.as_deref())?;
-    for value in [page_size, max_results].into_iter().flatten() {
-        if value < 1 {
-            return Err(CliError::ParamValidation(format!(
-                "Parameter validation failed:\nInvalid value for parameter maxResults, value: {value}, valid min value: 1"
-            )));
-        }
+    terminal: &dyn Terminal,
+) -> Result<Plan, PaginationError> {
+    let PagingOptions {
+        page_size,
+        max_items,
+        max_results,
+        ..
+    } = *options;
+    if let Some(value) = [page_size, max_results]
+        .into_iter()
+        .flatten()
+        .find(|&v| v < 1)
+    {
+        return Err(PaginationError::BelowMinimum(value));
     }
     // Giving a raw pagination parameter by hand turns automatic pagination off (awscli
     // `check_should_enable_pagination`).
-    let manual = args.next_token.is_some() || max_results.is_some();
-    if no_paginate || manual {
+    let manual = options.next_token.is_some() || max_results.is_some();
+    if options.no_paginate || manual {
         // Python truthiness: `--max-items 0` does not count as "given".
-        let used: Vec<&str> = [
+        let used: Vec<&'static str> = [
             (
                 "--starting-token",
-                args.starting_token
+                options
+                    .starting_token
                     .as_deref()
                     .is_some_and(|t| !t.is_empty()),
             ),
@@ -82,22 +156,19 @@ pub(crate) fn plan(
         .filter_map(|(name, used)| used.then_some(name))
         .collect();
         if !used.is_empty() {
-            return Err(CliError::ParamValidation(format!(
-                "Cannot specify --no-paginate along with pagination arguments: {}",
-                used.join(", ")
-            )));
+            return Err(PaginationError::NoPaginateConflict(used));
         }
         return Ok(Plan::Single {
             max_results: max_results.or(page_size),
-            next_token: args.next_token.clone(),
+            next_token: options.next_token.clone(),
         });
     }
     if max_items.is_some_and(|n| n <= 0) {
-        printer.stderr(
+        terminal.stderr(
             "warning: Non-positive values for --max-items may result in undefined behavior.\n",
         );
     }
-    let start = args
+    let start = options
         .starting_token
         .as_deref()
         .map(|token| decode_starting_token(token, members))
@@ -109,20 +180,13 @@ pub(crate) fn plan(
     })
 }
 
-/// argparse `type=int`.
-fn int_option(name: &str, value: Option<&str>) -> Result<Option<i64>, CliError> {
-    value
-        .map(|raw| {
-            raw.trim().parse::<i64>().map_err(|_| {
-                CliError::Usage(format!("argument {name}: invalid int value: '{raw}'"))
-            })
-        })
-        .transpose()
-}
-
 /// botocore `PageIterator._parse_starting_token`: base64 JSON first; otherwise the deprecated
 /// `token___index` form; otherwise the text itself is the service token.
-pub(crate) fn decode_starting_token(token: &str, members: &str) -> Result<StartingToken, CliError> {
+///
+/// # Errors
+///
+/// A base64-JSON token with a key other than `nextToken` and `boto_truncate_amount`.
+pub fn decode_starting_token(token: &str, members: &str) -> Result<StartingToken, PaginationError> {
     if let Some(object) = decode_json_token(token) {
         let mut next_token = None;
         let mut skip = 0;
@@ -138,9 +202,10 @@ pub(crate) fn decode_starting_token(token: &str, members: &str) -> Result<Starti
                 // Every other key is injected as an operation parameter, which botocore's
                 // validation then rejects.
                 other => {
-                    return Err(CliError::ParamValidation(format!(
-                        "Parameter validation failed:\nUnknown parameter in input: \"{other}\", must be one of: {members}"
-                    )));
+                    return Err(PaginationError::UnknownTokenKey {
+                        key: other.to_owned(),
+                        members: members.to_owned(),
+                    });
                 }
             }
         }
@@ -176,7 +241,7 @@ fn decode_json_token(token: &str) -> Option<Map<String, Value>> {
 }
 
 /// The resume token for `{"nextToken": token[, "boto_truncate_amount": K]}`.
-pub(crate) fn encode_resume_token(next_token: Option<&str>, truncate: Option<i64>) -> String {
+pub fn encode_resume_token(next_token: Option<&str>, truncate: Option<i64>) -> String {
     let mut object = Map::new();
     object.insert(
         "nextToken".into(),
@@ -191,20 +256,27 @@ pub(crate) fn encode_resume_token(next_token: Option<&str>, truncate: Option<i64
 /// What paging produced: the pages (already truncated as botocore truncates them) and the
 /// resume token, if the listing stopped early.
 #[derive(Debug, Default)]
-pub(crate) struct Pages {
-    pub(crate) pages: Vec<Map<String, Value>>,
-    pub(crate) resume_token: Option<String>,
+pub struct Pages {
+    /// Each page in model order, its result list already cut.
+    pub pages: Vec<Map<String, Value>>,
+    /// The `NextToken` to print when the listing stopped early.
+    pub resume_token: Option<String>,
 }
 
 /// Runs an automatic plan. `fetch(next_token, max_results)` makes one call and returns the
 /// page in model order; `result_key` names the list member.
-pub(crate) fn paginate(
+///
+/// # Errors
+///
+/// What `fetch` returns, or [`PaginationError::RepeatedToken`] converted into the caller's
+/// error type.
+pub fn paginate<E: From<PaginationError>>(
     page_size: Option<i64>,
     max_items: Option<i64>,
     start: Option<&StartingToken>,
     result_key: &str,
-    mut fetch: impl FnMut(Option<&str>, Option<i64>) -> Result<Map<String, Value>, CliError>,
-) -> Result<Pages, CliError> {
+    mut fetch: impl FnMut(Option<&str>, Option<i64>) -> Result<Map<String, Value>, E>,
+) -> Result<Pages, E> {
     let mut out = Pages::default();
     // The token the current page was requested with: a mid-page stop resumes from it.
     let mut request_token: Option<String> = start.and_then(|s| s.next_token.clone());
@@ -257,9 +329,7 @@ pub(crate) fn paginate(
             return Ok(out);
         }
         if previous.as_deref() == Some(next.as_str()) {
-            return Err(CliError::general(format!(
-                "Error during pagination: The same next token was received twice: {{'nextToken': '{next}'}}"
-            )));
+            return Err(PaginationError::RepeatedToken(next).into());
         }
         previous = Some(next.clone());
         request_token = Some(next);
@@ -268,7 +338,7 @@ pub(crate) fn paginate(
 
 /// botocore `build_full_result`: the result lists of all pages joined, and `NextToken` last
 /// when the listing stopped early. Pages without the result key add nothing.
-pub(crate) fn full_result(pages: &Pages, result_key: &str) -> Map<String, Value> {
+pub fn full_result(pages: &Pages, result_key: &str) -> Map<String, Value> {
     let mut result = Map::new();
     for page in &pages.pages {
         match (page.get(result_key), result.get_mut(result_key)) {
@@ -289,19 +359,48 @@ pub(crate) fn full_result(pages: &Pages, result_key: &str) -> Map<String, Value>
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::printer::Printer;
+    use std::io;
+    use std::sync::Mutex;
+
     use serde_json::json;
+
+    use super::*;
 
     const MEMBERS: &str = "nextToken, maxResults, accessToken";
 
-    fn args(page_size: Option<&str>, max_items: Option<&str>, start: Option<&str>) -> PagingArgs {
-        PagingArgs {
-            starting_token: start.map(str::to_owned),
-            page_size: page_size.map(str::to_owned),
-            max_items: max_items.map(str::to_owned),
-            max_results: None,
-            next_token: None,
+    /// Records stderr; nothing else is used by the paginator.
+    #[derive(Default)]
+    struct Recorder(Mutex<String>);
+
+    impl Terminal for Recorder {
+        fn stdout(&self, _: &str) {}
+        fn stderr(&self, text: &str) {
+            self.0.lock().unwrap().push_str(text);
+        }
+        fn debug_enabled(&self) -> bool {
+            false
+        }
+        fn debug_line(&self, _: &str) {}
+        fn read_line(&self, _: &str) -> io::Result<Option<String>> {
+            Ok(None)
+        }
+        fn stdout_is_terminal(&self) -> bool {
+            false
+        }
+        fn stdin_is_terminal(&self) -> bool {
+            false
+        }
+        fn width(&self) -> Option<usize> {
+            None
+        }
+    }
+
+    fn options(page_size: Option<i64>, max_items: Option<i64>, no_paginate: bool) -> PagingOptions {
+        PagingOptions {
+            page_size,
+            max_items,
+            no_paginate,
+            ..PagingOptions::default()
         }
     }
 
@@ -309,7 +408,7 @@ mod tests {
     fn service(
         n: usize,
         size: usize,
-    ) -> impl FnMut(Option<&str>, Option<i64>) -> Result<Map<String, Value>, CliError> {
+    ) -> impl FnMut(Option<&str>, Option<i64>) -> Result<Map<String, Value>, PaginationError> {
         move |token, _| {
             let page: usize = token.map_or(0, |t| t.trim_start_matches("tok").parse().unwrap());
             let items: Vec<Value> = (page * size..((page + 1) * size).min(n))
@@ -426,44 +525,54 @@ mod tests {
 
     #[test]
     fn the_same_token_twice_is_an_error() {
-        let fetch = |_: Option<&str>, _| -> Result<Map<String, Value>, CliError> {
+        let fetch = |_: Option<&str>, _| -> Result<Map<String, Value>, PaginationError> {
             Ok(json!({"nextToken": "same", "accountList": [1]})
                 .as_object()
                 .unwrap()
                 .clone())
         };
         let error = paginate(None, None, None, "accountList", fetch).unwrap_err();
-        assert!(error.render(crate::error::ErrorFormat::Enhanced).contains(
+        assert_eq!(
+            error.to_string(),
             "Error during pagination: The same next token was received twice: {'nextToken': 'same'}"
-        ));
+        );
+        assert_eq!(error.exit_class(), ExitClass::General);
+        assert_eq!(error.aws_code(), None);
     }
 
     #[test]
     fn validation_follows_the_aws_cli() {
-        let printer = Printer::new(false);
-        let zero = plan(&args(Some("0"), None, None), false, MEMBERS, &printer).unwrap_err();
-        assert_eq!(zero.exit_code(), 252);
-        assert!(zero.render(crate::error::ErrorFormat::Enhanced).contains(
-            "Parameter validation failed:\nInvalid value for parameter maxResults, value: 0, valid min value: 1"
-        ));
-        let conflict =
-            plan(&args(Some("2"), Some("3"), None), true, MEMBERS, &printer).unwrap_err();
-        assert!(conflict.render(crate::error::ErrorFormat::Enhanced).contains(
-            "Cannot specify --no-paginate along with pagination arguments: --page-size, --max-items"
-        ));
-        let bad = plan(&args(Some("x"), None, None), false, MEMBERS, &printer).unwrap_err();
-        assert!(
-            bad.render(crate::error::ErrorFormat::Enhanced)
-                .contains("argument --page-size: invalid int value: 'x'")
-        );
-        let mut manual = args(None, None, None);
-        manual.next_token = Some("t".into());
+        let terminal = Recorder::default();
+        let zero = plan(&options(Some(0), None, false), MEMBERS, &terminal).unwrap_err();
+        assert_eq!(zero.exit_class(), ExitClass::Usage);
+        assert_eq!(zero.aws_code(), Some("ParamValidation"));
         assert_eq!(
-            plan(&manual, false, MEMBERS, &printer).unwrap(),
+            zero.to_string(),
+            "Parameter validation failed:\nInvalid value for parameter maxResults, value: 0, valid min value: 1"
+        );
+        let conflict = plan(&options(Some(2), Some(3), true), MEMBERS, &terminal).unwrap_err();
+        assert_eq!(
+            conflict.to_string(),
+            "Cannot specify --no-paginate along with pagination arguments: --page-size, --max-items"
+        );
+        // `--max-items 0` is falsy in Python, so it does not conflict.
+        assert!(plan(&options(None, Some(0), true), MEMBERS, &terminal).is_ok());
+        let manual = PagingOptions {
+            next_token: Some("t".into()),
+            ..PagingOptions::default()
+        };
+        assert_eq!(
+            plan(&manual, MEMBERS, &terminal).unwrap(),
             Plan::Single {
                 max_results: None,
                 next_token: Some("t".into())
             }
+        );
+        assert_eq!(*terminal.0.lock().unwrap(), "");
+        plan(&options(None, Some(-1), false), MEMBERS, &terminal).unwrap();
+        assert_eq!(
+            *terminal.0.lock().unwrap(),
+            "warning: Non-positive values for --max-items may result in undefined behavior.\n"
         );
     }
 
@@ -471,9 +580,10 @@ mod tests {
     fn starting_tokens_decode_like_botocore() {
         let foreign = STANDARD.encode(r#"{"foo": "bar"}"#);
         let error = decode_starting_token(&foreign, MEMBERS).unwrap_err();
-        assert!(error.render(crate::error::ErrorFormat::Enhanced).contains(
-            "Unknown parameter in input: \"foo\", must be one of: nextToken, maxResults, accessToken"
-        ));
+        assert_eq!(
+            error.to_string(),
+            "Parameter validation failed:\nUnknown parameter in input: \"foo\", must be one of: nextToken, maxResults, accessToken"
+        );
         assert_eq!(
             decode_starting_token("abc___2", MEMBERS).unwrap(),
             StartingToken {

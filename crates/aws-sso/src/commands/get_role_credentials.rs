@@ -1,0 +1,46 @@
+//! `get-role-credentials`: short-term credentials for one role (spec cli-behavior §6).
+
+use crate::Context;
+use crate::cli::{GetRoleCredentialsArgs, GlobalArgs};
+use crate::commands::parameters;
+use crate::commands::portal::{self, Params};
+use crate::error::CliError;
+use crate::settings::Resolved;
+
+/// `get-role-credentials`.
+pub(crate) fn run(
+    args: &GetRoleCredentialsArgs,
+    global: &GlobalArgs,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<(), CliError> {
+    let members = parameters::GET_ROLE_CREDENTIALS;
+    let Some(params) = Params::gather(&args.input, members, context)? else {
+        return Ok(());
+    };
+    let role_name = params.merged("roleName", args.role_name.as_deref());
+    let account_id = params.merged("accountId", args.account_id.as_deref());
+    parameters::missing_required(members, |name| match name {
+        "roleName" => role_name.is_some(),
+        "accountId" => account_id.is_some(),
+        _ => true,
+    })?;
+    let access_token = params.merged("accessToken", args.access_token.as_deref());
+    portal::call_once(
+        "GetRoleCredentials",
+        access_token.as_deref(),
+        args.sso_session.as_deref(),
+        global,
+        resolved,
+        context,
+        |portal, token| {
+            Ok(portal
+                .get_role_credentials(
+                    token,
+                    role_name.as_deref().unwrap_or_default(),
+                    account_id.as_deref().unwrap_or_default(),
+                )?
+                .to_value())
+        },
+    )
+}
