@@ -368,6 +368,53 @@ mod tests {
     }
 
     #[test]
+    fn idle_and_dripping_connections_do_not_hold_up_the_redirect() {
+        let listener = bind();
+        let port = listener.port;
+        let browser = std::thread::spawn(move || {
+            // Connections that send nothing, or half a request line, stay open for the whole
+            // request deadline (5 s). The wait below gives up after 2 s, so a receiver that
+            // served connections one at a time would time out.
+            let idle: Vec<TcpStream> = (0..3)
+                .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+                .collect();
+            let mut dripping = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            dripping.write_all(b"GET /oauth/call").unwrap();
+            let done = get(port, "/oauth/callback?code=c&state=s");
+            drop((idle, dripping));
+            done
+        });
+        let code = listener.wait("s", Duration::from_secs(2)).unwrap();
+        assert_eq!(code, "c");
+        assert!(browser.join().unwrap().contains("shared successfully"));
+    }
+
+    #[test]
+    fn an_oversized_request_is_dropped_unanswered() {
+        let listener = bind();
+        let port = listener.port;
+        let client = std::thread::spawn(move || {
+            let mut flood = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            // No end of headers within the 8 KiB cap: the receiver stops reading and closes.
+            let line = format!(
+                "GET /oauth/callback?code=c&state=s&pad={} HTTP/1.1\r\n",
+                "a".repeat(MAX_REQUEST_BYTES)
+            );
+            let _ = flood.write_all(line.as_bytes());
+            let mut answer = Vec::new();
+            let _ = flood.read_to_end(&mut answer);
+            let real = get(port, "/oauth/callback?code=real&state=s");
+            (answer, real)
+        });
+        // Without the cap the flood would hold its connection for the 5 s request deadline.
+        let code = listener.wait("s", Duration::from_secs(3)).unwrap();
+        assert_eq!(code, "real");
+        let (answer, real) = client.join().unwrap();
+        assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+        assert!(real.contains("shared successfully"));
+    }
+
+    #[test]
     fn times_out() {
         let listener = bind();
         assert!(matches!(
