@@ -189,6 +189,14 @@ pub enum Command {
     /// Get short-term AWS credentials for a role in an account
     #[command(long_about = GET_ROLE_CREDENTIALS_ABOUT)]
     GetRoleCredentials(GetRoleCredentialsArgs),
+
+    /// Print the profile's role credentials for a credential_process or a shell
+    #[command(long_about = EXPORT_CREDENTIALS_ABOUT)]
+    ExportCredentials(ExportCredentialsArgs),
+
+    /// Run a command with the profile's role credentials in its environment
+    #[command(long_about = EXEC_ABOUT)]
+    Exec(ExecArgs),
 }
 
 impl Command {
@@ -200,23 +208,27 @@ impl Command {
             Self::ListAccounts(args) => args.sso_session.as_deref(),
             Self::ListAccountRoles(args) => args.sso_session.as_deref(),
             Self::GetRoleCredentials(args) => args.sso_session.as_deref(),
+            Self::ExportCredentials(_) | Self::Exec(_) => None,
         }
     }
 
     /// The command's `--access-token`, if it has one and it was given.
     pub fn access_token(&self) -> Option<&str> {
         match self {
-            Self::Login(_) | Self::Logout(_) => None,
+            Self::Login(_) | Self::Logout(_) | Self::ExportCredentials(_) | Self::Exec(_) => None,
             Self::ListAccounts(args) => args.access_token.as_deref(),
             Self::ListAccountRoles(args) => args.access_token.as_deref(),
             Self::GetRoleCredentials(args) => args.access_token.as_deref(),
         }
     }
 
-    /// Whether it calls the portal API with a token (and so honours `--endpoint-url`), rather
-    /// than signing in or out.
+    /// Whether it is one of the portal API commands, which call with a token of the user's
+    /// choosing and honour `--endpoint-url`.
     pub const fn is_api_call(&self) -> bool {
-        !matches!(self, Self::Login(_) | Self::Logout(_))
+        matches!(
+            self,
+            Self::ListAccounts(_) | Self::ListAccountRoles(_) | Self::GetRoleCredentials(_)
+        )
     }
 }
 
@@ -253,6 +265,78 @@ const GET_ROLE_CREDENTIALS_ABOUT: &str = "\
 Get short-term credentials (access key, secret key, session token) for a role in an account.
 
 Uses --access-token when given; otherwise the cached token of the profile or sso-session.";
+
+const EXPORT_CREDENTIALS_ABOUT: &str = "\
+Print the role credentials of an SSO profile, as `aws configure export-credentials` does.
+
+The profile (--profile, AWS_PROFILE) needs `sso_account_id` and `sso_role_name`, with either \
+`sso_session` or the legacy `sso_start_url` and `sso_region`. Credentials come from the role \
+cache in ~/.aws/cli/cache, shared with the AWS CLI, while more than 15 minutes remain; otherwise \
+they are fetched with the cached SSO token (refreshed if needed) and cached again. Parallel \
+callers make one request between them.
+
+It never opens a browser or waits for input: without a usable token it fails at once and names \
+the `aws-sso login` command that fixes it. That makes it safe as a credential_process:
+
+  [profile dev]
+  sso_session = corp
+  sso_account_id = 111111111111
+  sso_role_name = ReadOnly
+  credential_process = aws-sso export-credentials --profile dev
+
+(Tools that read SSO profiles themselves ignore credential_process; point those at another \
+profile that has only the credential_process line.)";
+
+const EXEC_ABOUT: &str = "\
+Run COMMAND with the role credentials of an SSO profile in its environment.
+
+Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION, \
+and AWS_REGION and AWS_DEFAULT_REGION when the profile has a region; removes AWS_PROFILE and \
+AWS_DEFAULT_PROFILE so the command cannot resolve other credentials. COMMAND replaces aws-sso, \
+so its exit status and signals are its own. Like export-credentials it never prompts or opens a \
+browser. Running exec inside another exec is refused unless --allow-nested is given.
+
+Examples:
+  aws-sso exec --profile dev -- terraform plan
+  aws-sso exec --profile prod -- aws s3 ls";
+
+/// The `--format` values of `export-credentials`, as `aws configure export-credentials` has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum CredentialFormat {
+    /// JSON for a credential_process (the default)
+    #[default]
+    Process,
+    /// `export NAME=VALUE` lines for POSIX shells
+    Env,
+    /// `NAME=VALUE` lines
+    EnvNoExport,
+    /// `$Env:NAME="VALUE"` lines for PowerShell
+    Powershell,
+    /// `set NAME=VALUE` lines for Windows cmd
+    WindowsCmd,
+    /// `set -gx NAME "VALUE"` lines for fish
+    Fish,
+}
+
+/// `export-credentials`
+#[derive(Debug, Args)]
+pub struct ExportCredentialsArgs {
+    /// How to print the credentials
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = CredentialFormat::Process)]
+    pub format: CredentialFormat,
+}
+
+/// `exec`
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Run even inside another `aws-sso exec` (its credentials are replaced)
+    #[arg(long)]
+    pub allow_nested: bool,
+
+    /// The command to run, and its arguments (after `--`)
+    #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true, num_args = 1..)]
+    pub command: Vec<std::ffi::OsString>,
+}
 
 /// `login`
 #[derive(Debug, Args)]

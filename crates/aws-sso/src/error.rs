@@ -57,6 +57,34 @@ impl CliError {
         }
     }
 
+    /// `aws configure export-credentials`' wrapping of a credential-resolution failure: a
+    /// ConfigurationError (exit 253).
+    pub(crate) fn unable_to_retrieve(message: &str) -> Self {
+        Self::configuration(format!("Unable to retrieve credentials: {message}"))
+    }
+
+    /// The AWS CLI's ConfigurationError (exit 253): `An error occurred (Configuration): …`.
+    pub(crate) fn configuration(message: impl Into<String>) -> Self {
+        Self::Failure {
+            class: ExitClass::Configuration,
+            code: Some("Configuration".to_owned()),
+            message: message.into(),
+            details: None,
+            causes: Vec::new(),
+        }
+    }
+
+    /// Adds a line after the message saying how to fix the problem (text formats only; the
+    /// structured formats keep the AWS CLI's `Code` and `Message`).
+    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
+        if let Self::Failure { details, .. } = &mut self {
+            details
+                .get_or_insert_with(String::new)
+                .push_str(&format!("\n{hint}"));
+        }
+        self
+    }
+
     /// The process exit code.
     pub(crate) const fn exit_code(&self) -> u8 {
         match self {

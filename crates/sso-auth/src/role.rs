@@ -50,12 +50,13 @@ impl RoleCredentialsProvider<'_> {
         P: FnOnce() -> Result<PortalClient, AuthError>,
     {
         let key = role_key(role);
-        if let Some(cached) = self.usable(self.cache.load_role_credentials(&key)?) {
+        if let Some(cached) = self.usable(self.cache.load_role_credentials(&key)?, true) {
             return Ok(cached);
         }
         let lock = self.cache.lock_role_credentials(&key)?;
-        // Another process may have fetched them while we waited for the lock.
-        if let Some(cached) = self.usable(lock.load()?) {
+        // Another process may have fetched them while we waited for the lock. (A problem with
+        // the file was reported by the first read already.)
+        if let Some(cached) = self.usable(lock.load()?, false) {
             self.terminal
                 .debug(|| "role credentials were fetched by another process".into());
             return Ok(cached);
@@ -85,7 +86,8 @@ impl RoleCredentialsProvider<'_> {
             access_key_id,
             secret_access_key,
             session_token,
-            expiration: timestamp_from_epoch_millis(millis)?,
+            // botocore keeps the `%Y-%m-%dT%H:%M:%SZ` text it caches, so whole seconds.
+            expiration: whole_seconds(timestamp_from_epoch_millis(millis)?),
             account_id: Some(role.account_id.clone()),
         };
         lock.store(&credentials)?;
@@ -99,14 +101,22 @@ impl RoleCredentialsProvider<'_> {
         Ok(credentials)
     }
 
-    fn usable(&self, loaded: sso_cache::Loaded<RoleCredentials>) -> Option<RoleCredentials> {
-        if let Some(warning) = &loaded.warning {
+    fn usable(
+        &self,
+        loaded: sso_cache::Loaded<RoleCredentials>,
+        warn: bool,
+    ) -> Option<RoleCredentials> {
+        if let Some(warning) = loaded.warning.as_ref().filter(|_| warn) {
             self.terminal.warn(warning);
         }
         loaded
             .into_found()
             .filter(|credentials| credentials.is_usable(self.clock.now()))
     }
+}
+
+fn whole_seconds(timestamp: jiff::Timestamp) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(timestamp.as_second()).unwrap_or(timestamp)
 }
 
 /// The cache key botocore uses for a profile's role credentials.

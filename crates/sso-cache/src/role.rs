@@ -50,6 +50,17 @@ impl std::fmt::Debug for RoleCredentials {
 impl RoleCredentials {
     /// Reads an entry; `Err` describes the first missing or malformed field.
     pub fn from_json(object: &Map<String, Value>) -> Result<Self, String> {
+        // The assume-role provider shares the directory; an entry of another provider under
+        // our key is not ours to use (a missing type is tolerated, as botocore tolerates it).
+        match object.get("ProviderType") {
+            None => {}
+            Some(Value::String(kind)) if kind == SSO_PROVIDER_TYPE => {}
+            Some(other) => {
+                return Err(format!(
+                    "`ProviderType` is {other}, not \"{SSO_PROVIDER_TYPE}\""
+                ));
+            }
+        }
         let Some(Value::Object(credentials)) = object.get("Credentials") else {
             return Err("missing `Credentials`".to_owned());
         };
@@ -121,6 +132,16 @@ mod tests {
             panic!("not an object")
         };
         RoleCredentials::from_json(&object)
+    }
+
+    #[test]
+    fn another_provider_type_is_refused() {
+        let foreign = SAMPLE.replace("\"sso\"", "\"assume-role\"");
+        assert_eq!(
+            parse(&foreign).unwrap_err(),
+            "`ProviderType` is \"assume-role\", not \"sso\""
+        );
+        assert!(parse(&SAMPLE.replace("\"ProviderType\": \"sso\", ", "")).is_ok());
     }
 
     #[test]

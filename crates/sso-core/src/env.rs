@@ -188,6 +188,19 @@ pub mod vars {
     pub const NO_COLOR: &str = "NO_COLOR";
     /// Terminal width for table output.
     pub const COLUMNS: &str = "COLUMNS";
+    /// The profiles `export-credentials` calls are nested in (CSV), the AWS CLI's recursion
+    /// guard for a credential_process that runs itself.
+    pub const AWS_CLI_PROFILE_CHAIN: &str = "_AWS_CLI_PROFILE_CHAIN";
+    /// Set by `aws-sso exec` in the child (the profile name), so a nested exec is noticed.
+    pub const AWS_SSO_EXEC: &str = "AWS_SSO_EXEC";
+    /// Role credentials, as SDKs read them from the environment (set by `aws-sso exec`).
+    pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
+    /// See [`AWS_ACCESS_KEY_ID`].
+    pub const AWS_SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
+    /// See [`AWS_ACCESS_KEY_ID`].
+    pub const AWS_SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
+    /// When the credentials in the environment expire (ISO 8601).
+    pub const AWS_CREDENTIAL_EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
     /// Hidden, tests only: RFC 3339 instant to use as "now".
     pub const AWS_SSO_TEST_NOW: &str = "AWS_SSO_TEST_NOW";
     /// Hidden, tests only: command run with the URL instead of a real browser.

@@ -5,6 +5,9 @@
 //! `portal.rs` holds what the three portal API commands share (token and region of the call,
 //! `--cli-input-json`, paging and printing); `parameters.rs` their service-model inputs.
 
+mod credentials;
+mod exec;
+mod export_credentials;
 mod get_role_credentials;
 mod list_account_roles;
 mod list_accounts;
@@ -40,6 +43,8 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
         Command::GetRoleCredentials(args) => {
             get_role_credentials::run(args, global, &resolved, context)
         }
+        Command::ExportCredentials(args) => export_credentials::run(args, &resolved, context),
+        Command::Exec(args) => exec::run(args, &resolved, context),
     }
 }
 
@@ -87,7 +92,8 @@ mod tests {
     fn choices_are_laid_out_like_argparse() {
         assert_eq!(
             super::choices_table(),
-            "get-role-credentials                     | list-account-roles\n\
+            "exec                                     | export-credentials\n\
+             get-role-credentials                     | list-account-roles\n\
              list-accounts                            | login\n\
              logout"
         );

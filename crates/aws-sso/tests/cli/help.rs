@@ -14,6 +14,8 @@ fn every_help_is_snapshotted() {
         "list-accounts",
         "list-account-roles",
         "get-role-credentials",
+        "export-credentials",
+        "exec",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

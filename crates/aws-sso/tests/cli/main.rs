@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod credentials;
 mod errors;
 mod help;
 mod login;
