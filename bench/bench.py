@@ -38,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,8 +86,9 @@ class Command:
     key: str
     label: str
     argv: list[str]
-    check: str  # "role-credentials", "settings", "version" or "exit-0"
+    check: str  # "role-credentials", "process", "boto3-credentials", "settings", "version" or "exit-0"
     slow: bool = False  # counted in --slow-rounds rounds only (Python clients)
+    prepare: Callable[[], None] | None = None  # run, untimed, before every execution
     wall_ns: list[int] = field(default_factory=list)
     cpu_ns: list[int] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
@@ -190,6 +193,12 @@ def verify(command: Command, out: bytes, err: bytes, returncode: int, url: str) 
         creds = data.get("roleCredentials") if isinstance(data, dict) else None
         if not isinstance(creds, dict) or not creds.get("accessKeyId"):
             raise BenchError(f"{where}: no roleCredentials.accessKeyId in {text.strip()[:500]}")
+    elif command.check == "process":
+        if not isinstance(data, dict) or data.get("Version") != 1 or not data.get("AccessKeyId"):
+            raise BenchError(f"{where}: not credential_process output: {redact(text.strip())[:500]}")
+    elif command.check == "boto3-credentials":
+        if not isinstance(data, dict) or not data.get("key"):
+            raise BenchError(f"{where}: boto3 resolved no credentials: {text.strip()[:500]}")
     elif command.check == "settings":
         got = data.get("endpoints", {}).get("sso", {}).get("url")
         if got != url:
@@ -239,8 +248,15 @@ class Emulator:
         self.log.close()
 
 
-def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path) -> list[Command]:
+def role_cache_file(home: Path) -> Path:
+    """The AWS CLI's role-credential cache entry of profile `dev` (cli-behavior §2.4)."""
+    key = json.dumps({"accountId": ACCOUNT, "roleName": ROLE, "sessionName": "demo"}, sort_keys=True, separators=(",", ":"))
+    return home / ".aws/cli/cache" / f"{hashlib.sha1(key.encode()).hexdigest()}.json"
+
+
+def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path, home: Path) -> list[Command]:
     aws_sso = str(repo / "target/release/aws-sso")
+    role_file = role_cache_file(home)
     explicit = [
         "--access-token",
         token,
@@ -259,6 +275,11 @@ def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path) -> 
         f"r=boto3.client('sso',region_name='{REGION}',endpoint_url='{url}')"
         f".get_role_credentials(accessToken='{token}',accountId='{ACCOUNT}',roleName='{ROLE}');"
         "r.pop('ResponseMetadata');print(json.dumps(r))"
+    )
+    boto3_profile_code = (
+        "import boto3,json;"
+        "c=boto3.session.Session(profile_name='dev').get_credentials().get_frozen_credentials();"
+        "print(json.dumps({'key':c.access_key}))"
     )
     curl_url = f"{url}/federation/credentials?role_name={ROLE}&account_id={ACCOUNT}"
     true_bin = "/usr/bin/true" if os.access("/usr/bin/true", os.X_OK) else "/bin/true"
@@ -294,6 +315,32 @@ def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path) -> 
             "curl -s (one GET, no client logic)",
             ["curl", "-s", "-f", "-H", f"x-amz-sso_bearer_token: {token}", curl_url],
             "role-credentials",
+        ),
+        Command(
+            "sso-export-miss",
+            "aws-sso export-credentials --profile (role cache cold: one request)",
+            [aws_sso, "export-credentials", "--profile", "dev"],
+            "process",
+            prepare=lambda: role_file.unlink(missing_ok=True),
+        ),
+        Command(
+            "sso-export-hit",
+            "aws-sso export-credentials --profile (role cache hit, no request)",
+            [aws_sso, "export-credentials", "--profile", "dev"],
+            "process",
+        ),
+        Command(
+            "boto3-profile",
+            "boto3 one-liner resolving profile `dev` (its SSO provider)",
+            [str(venv_python), "-c", boto3_profile_code],
+            "boto3-credentials",
+            slow=True,
+        ),
+        Command(
+            "sso-exec",
+            f"aws-sso exec --profile dev -- {true_bin} (role cache hit)",
+            [aws_sso, "exec", "--profile", "dev", "--", true_bin],
+            "exit-0",
         ),
         Command(
             "sso-settings",
@@ -466,8 +513,10 @@ def main(argv: list[str]) -> int:
             )
         SECRETS.append(token)
 
-        cmds = commands(repo, url, token, venv_python, aws)
+        cmds = commands(repo, url, token, venv_python, aws, home)
         for c in cmds:
+            if c.prepare:
+                c.prepare()
             try:
                 done = subprocess.run(
                     c.argv,
@@ -511,6 +560,8 @@ def main(argv: list[str]) -> int:
             for c in cmds:
                 if c.slow and r >= 0 and r not in slow_rounds:
                     continue
+                if c.prepare:
+                    c.prepare()
                 done = run_once(c.argv, env, cwd)
                 if done.returncode != 0:
                     gone = emulator.proc.poll() is not None
@@ -525,6 +576,8 @@ def main(argv: list[str]) -> int:
                 print(f"  … {r + 1}/{args.rounds} rounds", file=sys.stderr, flush=True)
         for _ in range(args.memory_rounds):
             for c in cmds:
+                if c.prepare:
+                    c.prepare()
                 c.rss_kib.append(peak_rss_kib(c.argv, env, cwd, sandbox))
         if budget_hit:
             print(

@@ -296,9 +296,18 @@ AWS_DEFAULT_PROFILE so the command cannot resolve other credentials. COMMAND rep
 so its exit status and signals are its own. Like export-credentials it never prompts or opens a \
 browser. Running exec inside another exec is refused unless --allow-nested is given.
 
+With --ecs-server, for commands that run longer than one set of role credentials lasts, the \
+keys are not put in the environment. Instead aws-sso stays beside COMMAND and serves the \
+container credentials endpoint every AWS SDK reads (AWS_CONTAINER_CREDENTIALS_FULL_URI on \
+127.0.0.1 and a random AWS_CONTAINER_AUTHORIZATION_TOKEN), renewing the role credentials, and \
+refreshing the SSO token, whenever fewer than 15 minutes remain. SIGTERM and SIGHUP are passed \
+on to COMMAND; Ctrl-C reaches it from the terminal; its exit status (or the signal that ended \
+it) becomes aws-sso's.
+
 Examples:
   aws-sso exec --profile dev -- terraform plan
-  aws-sso exec --profile prod -- aws s3 ls";
+  aws-sso exec --profile prod -- aws s3 ls
+  aws-sso exec --profile dev --ecs-server -- ./long-running-job";
 
 /// The `--format` values of `export-credentials`, as `aws configure export-credentials` has them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -332,6 +341,11 @@ pub struct ExecArgs {
     /// Run even inside another `aws-sso exec` (its credentials are replaced)
     #[arg(long)]
     pub allow_nested: bool,
+
+    /// Serve self-renewing credentials on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI)
+    /// instead of putting keys in the environment
+    #[arg(long)]
+    pub ecs_server: bool,
 
     /// The command to run, and its arguments (after `--`)
     #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true, num_args = 1..)]

@@ -50,7 +50,7 @@ pub struct Context {
     cache: Option<Cache>,
     /// How errors are printed; starts from `--cli-error-format` / `AWS_CLI_ERROR_FORMAT` and
     /// takes the profile's `cli_error_format` into account once the config has been read.
-    error_format: std::cell::Cell<ErrorFormat>,
+    error_format: std::sync::Mutex<ErrorFormat>,
 }
 
 /// Runs aws-sso with the given arguments (including the program name) and returns the exit code.
@@ -81,20 +81,31 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }),
         cache: Cache::from_env(&env).ok(),
         env,
-        error_format: std::cell::Cell::new(error_format),
+        error_format: std::sync::Mutex::new(error_format),
     };
-    commands::install_interrupt_handler();
     match commands::run(cli, &context) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(
-            &error,
-            context.error_format.get(),
-            context.terminal.as_ref(),
-        ),
+        Err(error) => report(&error, context.error_format(), context.terminal.as_ref()),
     }
 }
 
 impl Context {
+    /// How errors are printed now.
+    pub(crate) fn error_format(&self) -> ErrorFormat {
+        *self
+            .error_format
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Switches the error format (once the profile's `cli_error_format` is known).
+    pub(crate) fn set_error_format(&self, format: ErrorFormat) {
+        *self
+            .error_format
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = format;
+    }
+
     /// The caches under `HOME`.
     pub(crate) fn cache(&self) -> Result<&Cache, CliError> {
         self.cache

@@ -33,7 +33,7 @@ impl Resolved {
     pub(crate) fn load(global: &GlobalArgs, context: &Context) -> Result<Self, CliError> {
         let config = SharedConfig::load(&context.env)?;
         let settings = Settings::resolve(&config, &context.env, &overrides(global))?;
-        context.error_format.set(settings.cli_error_format);
+        context.set_error_format(settings.cli_error_format);
         Ok(Self {
             config,
             settings,

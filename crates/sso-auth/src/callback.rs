@@ -14,7 +14,7 @@
 //! [`CallbackReceiver`] is the seam: the PKCE flow only asks for a redirect URI and waits for a
 //! code, so tests script the outcome and never open a socket.
 
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Write as _};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
@@ -22,19 +22,10 @@ use std::time::Duration;
 
 use sso_core::Sleeper;
 
+use crate::loopback::{MAX_CONNECTIONS, read_request};
+
 /// The overall wait for the redirect (AWS CLI: 600 s).
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// How long one connection may take to send its request line and headers. A browser sends
-/// them at once; a client that dawdles must not hold anything up.
-const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
-
-/// The most a request line plus headers may be. Browsers send far less than this for our
-/// redirect; anything bigger is not a browser.
-const MAX_REQUEST_BYTES: usize = 8 * 1024;
-
-/// Connections served at once; further ones are closed at once until one finishes.
-const MAX_CONNECTIONS: usize = 32;
 
 /// How the wait for the redirect can end without a code.
 #[derive(Debug)]
@@ -174,33 +165,10 @@ fn accept_loop(
     }
 }
 
-/// Reads the request line and headers within [`REQUEST_DEADLINE`] and [`MAX_REQUEST_BYTES`];
-/// `None` when the client gave up, was too slow or sent too much.
-fn read_head(stream: &mut TcpStream, sleeper: &dyn Sleeper) -> Option<Vec<u8>> {
-    let deadline = sleeper.now() + REQUEST_DEADLINE;
-    let mut head = Vec::with_capacity(1024);
-    let mut buffer = [0_u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        let remaining = deadline
-            .checked_sub(sleeper.now())
-            .filter(|d| !d.is_zero())?;
-        stream.set_read_timeout(Some(remaining)).ok()?;
-        let read = stream.read(&mut buffer).ok().filter(|&n| n > 0)?;
-        head.extend_from_slice(&buffer[..read]);
-        if head.len() > MAX_REQUEST_BYTES {
-            return None;
-        }
-    }
-    Some(head)
-}
-
 /// Answers one request; `Some` when it ends the wait.
 fn handle(mut stream: TcpStream, expected_state: &str, sleeper: &dyn Sleeper) -> Option<Outcome> {
-    let head = read_head(&mut stream, sleeper)?;
-    let head = String::from_utf8_lossy(&head);
-    let request_line = head.lines().next().unwrap_or_default();
-    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let query = target.split_once('?').map_or("", |(_, q)| q);
+    let request = read_request(&mut stream, sleeper)?;
+    let query = request.target.split_once('?').map_or("", |(_, q)| q);
     let params = parse_query(query);
     let get = |name: &str| {
         params
@@ -302,6 +270,7 @@ fn html_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loopback::MAX_REQUEST_BYTES;
     use std::io::Read;
     use std::io::Write;
 

@@ -9,6 +9,8 @@
 //!   with single flight and botocore's fallback rules.
 //! - [`RoleCredentialsProvider`] hands out role credentials from the cache the AWS CLI shares,
 //!   fetching them under a lock when needed.
+//! - [`CredentialServer`] serves credentials to SDKs over the container credentials protocol
+//!   (`AWS_CONTAINER_CREDENTIALS_FULL_URI`) on 127.0.0.1, for `exec --ecs-server`.
 //!
 //! It is synchronous and owns no I/O of its own choosing: the HTTP transport (inside the
 //! clients), the clock, the sleeper, the browser, the callback receiver and the terminal are
@@ -20,9 +22,11 @@
 
 pub mod browser;
 pub mod callback;
+pub mod container;
 mod device;
 mod error;
 pub mod login;
+mod loopback;
 pub mod pkce;
 pub mod registration;
 pub mod role;
@@ -31,6 +35,7 @@ pub mod token;
 
 pub use browser::{Browser, SystemBrowser};
 pub use callback::{CALLBACK_TIMEOUT, CallbackError, CallbackReceiver, LoopbackReceiver};
+pub use container::{CredentialServer, CredentialSource};
 pub use error::{AuthError, PENDING_AUTHORIZATION_EXPIRED};
 pub use login::{Flow, Login};
 pub use registration::registration_key;

@@ -199,6 +199,16 @@ pub mod vars {
     pub const AWS_SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
     /// See [`AWS_ACCESS_KEY_ID`].
     pub const AWS_SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
+    /// The container credentials endpoint an SDK asks (set by `aws-sso exec --ecs-server`).
+    pub const AWS_CONTAINER_CREDENTIALS_FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+    /// The container endpoint on 169.254.170.2; removed by `exec --ecs-server`, as SDKs prefer it.
+    pub const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: &str =
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+    /// The `Authorization` value for the container endpoint.
+    pub const AWS_CONTAINER_AUTHORIZATION_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+    /// A file holding the container authorization token; wins over the variable in SDKs.
+    pub const AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: &str =
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
     /// When the credentials in the environment expire (ISO 8601).
     pub const AWS_CREDENTIAL_EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
     /// Hidden, tests only: RFC 3339 instant to use as "now".

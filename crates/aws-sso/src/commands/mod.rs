@@ -28,6 +28,10 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
             "the following arguments are required: command".to_owned(),
         ));
     };
+    // `exec --ecs-server` outlives nothing but its child and handles signals itself.
+    if !matches!(command, Command::Exec(args) if args.ecs_server) {
+        install_interrupt_handler();
+    }
     let resolved = Resolved::load(&cli.global, context)?;
     if cli.global.show_settings {
         return resolved.show(&cli, command, context);

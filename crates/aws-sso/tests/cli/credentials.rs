@@ -414,3 +414,159 @@ fn unusable_cache_entries_are_a_miss_with_one_warning_and_are_replaced_whole() {
         );
     }
 }
+
+/// A bash child that fetches its credentials endpoint once and prints the HTTP status line and
+/// body (bash's `/dev/tcp`, so the test needs no HTTP client).
+const FETCH: &str = r#"
+fetch() {
+  local rest=${AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}; local hostport=${rest%%/*}
+  exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+  printf 'GET / HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nConnection: close\r\n\r\n' "$hostport" "$1" >&3
+  local status; read -r status <&3; echo "${status%$'\r'}"
+  sed -e '1,/^\r$/d' <&3; echo; exec 3<&-
+}
+"#;
+
+#[test]
+fn ecs_server_serves_the_child_instead_of_environment_keys() {
+    let (_emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    context.env("AWS_ACCESS_KEY_ID", "AKIASTALE");
+    let script = format!(
+        "{FETCH}\necho \"uri=$AWS_CONTAINER_CREDENTIALS_FULL_URI key=${{AWS_ACCESS_KEY_ID:-none}} token_length=${{#AWS_CONTAINER_AUTHORIZATION_TOKEN}}\"\nfetch \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"\nfetch wrong\nexit 7"
+    );
+    let outcome = aws_sso(
+        &context,
+        &[
+            "exec",
+            "--profile",
+            "dev",
+            "--ecs-server",
+            "--",
+            "bash",
+            "-c",
+            &script,
+        ],
+    );
+    assert_eq!(outcome.code, 7, "{outcome}");
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    assert!(lines[0].starts_with("uri=http://127.0.0.1:"), "{outcome}");
+    assert!(
+        lines[0].ends_with("/ key=none token_length=43"),
+        "{outcome}"
+    );
+    assert_eq!(lines[1], "HTTP/1.1 200 OK", "{outcome}");
+    let served: Value = serde_json::from_str(lines[2]).unwrap();
+    let cached = read_json(&context, DEV_ROLE_FILE)["Credentials"].clone();
+    assert_eq!(served["AccessKeyId"], cached["AccessKeyId"]);
+    assert_eq!(served["Token"], cached["SessionToken"]);
+    assert_eq!(served["Expiration"], cached["Expiration"]);
+    assert_eq!(served["AccountId"], "111111111111");
+    assert_eq!(lines[3], "HTTP/1.1 403 Forbidden", "{outcome}");
+}
+
+#[test]
+fn ecs_server_passes_sigterm_on_and_ends_as_the_child_ended() {
+    let (_emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let mut child = context
+        .command(env!("CARGO_BIN_EXE_aws-sso"))
+        .args(["exec", "--profile", "dev", "--ecs-server", "--", "sh", "-c"])
+        .arg("trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.05; done")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    // To aws-sso's pid: it must survive, pass the signal on, and exit as the child did.
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!((status.code(), rest.as_str()), (Some(3), "got-term\n"));
+
+    let killed = context
+        .command(env!("CARGO_BIN_EXE_aws-sso"))
+        .args([
+            "exec",
+            "--profile",
+            "dev",
+            "--ecs-server",
+            "--",
+            "sh",
+            "-c",
+            "kill -KILL $$",
+        ])
+        .status()
+        .unwrap();
+    assert_eq!(killed.signal(), Some(9));
+}
+
+#[test]
+fn ecs_server_reports_a_renewal_it_cannot_make_to_the_client_and_once_on_stderr() {
+    // Role credentials live 1 s, so every request needs a new GetRoleCredentials.
+    let (emulator, context) = setup(&["--auto-approve", "demo", "--role-credentials-ttl", "1"]);
+    login(&context, &["--profile", "dev"]);
+    let script = format!(
+        "{FETCH}\nfetch \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"\necho waiting\nread -r _\nfetch \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"\nfetch \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\""
+    );
+    let mut child = context
+        .command(env!("CARGO_BIN_EXE_aws-sso"))
+        .args([
+            "exec",
+            "--profile",
+            "dev",
+            "--ecs-server",
+            "--",
+            "bash",
+            "-c",
+            &script,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut head = String::new();
+    for _ in 0..3 {
+        std::io::BufRead::read_line(&mut stdout, &mut head).unwrap();
+    }
+    assert!(
+        head.starts_with("HTTP/1.1 200 OK\n") && head.ends_with("waiting\n"),
+        "{head}"
+    );
+    let token = read_json(&context, crate::support::SESSION_TOKEN_FILE);
+    emulator.control(
+        "POST",
+        "sessions/revoke",
+        Some(serde_json::json!({"access_token": token["accessToken"]})),
+    );
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"go\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let lines: Vec<&str> = rest.lines().collect();
+    assert_eq!(lines[0], "HTTP/1.1 503 Service Unavailable", "{rest}");
+    let body: Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(body["code"], "CredentialsUnavailable");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("To sign in, run: aws-sso login --sso-session my-sso"),
+        "{body}"
+    );
+    assert_eq!(lines[2], "HTTP/1.1 503 Service Unavailable", "{rest}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr,
+        "aws-sso exec: cannot renew the credentials: The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile. To sign in, run: aws-sso login --sso-session my-sso\n"
+    );
+}
