@@ -164,6 +164,14 @@ pub(crate) fn role_credentials() -> (String, String, String) {
     (format!("ASIA{key_id}"), secret, token)
 }
 
+/// Lower-case hex SHA-256, for keeping a digest of a secret instead of the secret.
+pub(crate) fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// PKCE S256: `BASE64URL(SHA256(ASCII(verifier)))` without padding (RFC 7636 §4.2).
 pub(crate) fn pkce_s256(verifier: &str) -> String {
     url64(&Sha256::digest(verifier.as_bytes()))

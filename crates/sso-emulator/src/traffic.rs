@@ -47,10 +47,14 @@ pub(crate) enum Operation {
     CreateTokenWithIam,
     /// `GET /authorize`: logged and counted, never throttled or faulted (a browser sends it).
     Authorize,
+    /// `GET /federation?Action=getSigninToken` (the console sign-in endpoint).
+    GetSigninToken,
+    /// `GET /federation?Action=login` (a browser follows it).
+    ConsoleLogin,
 }
 
 impl Operation {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 11] = [
         Self::ListAccounts,
         Self::ListAccountRoles,
         Self::GetRoleCredentials,
@@ -60,6 +64,8 @@ impl Operation {
         Self::CreateToken,
         Self::CreateTokenWithIam,
         Self::Authorize,
+        Self::GetSigninToken,
+        Self::ConsoleLogin,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -73,6 +79,8 @@ impl Operation {
             Self::CreateToken => "CreateToken",
             Self::CreateTokenWithIam => "CreateTokenWithIAM",
             Self::Authorize => "Authorize",
+            Self::GetSigninToken => "GetSigninToken",
+            Self::ConsoleLogin => "ConsoleLogin",
         }
     }
 
@@ -86,7 +94,7 @@ impl Operation {
             | Self::StartDeviceAuthorization
             | Self::CreateToken
             | Self::CreateTokenWithIam => Some(Family::Oidc),
-            Self::Authorize => None,
+            Self::Authorize | Self::GetSigninToken | Self::ConsoleLogin => None,
         }
     }
 
@@ -103,9 +111,16 @@ impl Operation {
             "/token" if post && is_iam_token(uri) => Some(Self::CreateTokenWithIam),
             "/token" if post => Some(Self::CreateToken),
             "/authorize" if get => Some(Self::Authorize),
+            "/federation" if get && query_has(uri, "Action=login") => Some(Self::ConsoleLogin),
+            "/federation" if get => Some(Self::GetSigninToken),
             _ => None,
         }
     }
+}
+
+fn query_has(uri: &Uri, pair: &str) -> bool {
+    uri.query()
+        .is_some_and(|query| query.split('&').any(|p| p == pair))
 }
 
 /// `POST /token?aws_iam=t` is CreateTokenWithIAM (§5.4).
@@ -126,6 +141,7 @@ fn is_passthrough(path: &str) -> bool {
                 | "/device"
                 | "/device/confirm"
                 | "/device/consent"
+                | "/console"
         )
 }
 

@@ -18,6 +18,7 @@
 //! fill the field. The post-sign-in destination is restricted to this site's own consent paths,
 //! so the form cannot be turned into an open redirect.
 
+mod console;
 mod html;
 
 use std::collections::HashMap;
@@ -45,6 +46,8 @@ const AUTHORIZATION_REQUEST_TTL_MS: i64 = 600_000;
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
+        .route("/federation", get(console::federation))
+        .route("/console", get(console::console))
         .route("/authorize", get(authorize))
         .route(
             "/authorize/consent",

@@ -19,7 +19,7 @@ use crate::error::{ApiError, json_content_type};
 use crate::extract::{PortalQuery, bearer_token};
 use crate::ids;
 use crate::state::{AppState, ListKind, revoke_session};
-use crate::store::{AccessToken, Session};
+use crate::store::{AccessToken, IssuedRoleCredentials, Session};
 
 /// The scope that unlocks the portal API for refreshable registrations (§9.5).
 const PORTAL_SCOPE: &str = "sso:account:access";
@@ -243,6 +243,19 @@ pub(crate) async fn get_role_credentials(
     }
     let (access_key_id, secret_access_key, session_token) = ids::role_credentials();
     let expiration = state.now_ms() + state.config().lifetimes.role_credentials * 1000;
+    // Remembered so the console federation endpoint accepts these and nothing forged.
+    let issued = IssuedRoleCredentials {
+        user: caller.user.clone(),
+        account_id: account_id.to_owned(),
+        role_name: role_name.to_owned(),
+        secret_sha256: ids::sha256_hex(&secret_access_key),
+        token_sha256: ids::sha256_hex(&session_token),
+        expires_at_ms: expiration,
+    };
+    state
+        .store()
+        .write(|tx| tx.put(&access_key_id, &issued))
+        .map_err(|error| ApiError::portal_store(&error))?;
     Ok(Json(CredentialsResponse {
         role_credentials: RoleCredentials {
             access_key_id,

@@ -1,6 +1,6 @@
 //! [`Store`]: the emulator's durable state in redb — registered clients, device codes and
 //! their user codes, authorization requests and codes, portal sessions, issued access and
-//! refresh tokens.
+//! refresh tokens, issued role credentials, console sign-in tokens and console sessions.
 //!
 //! Why redb: it is pure Rust (about 9 s of a clean dev build) and has an in-memory backend
 //! (`redb::backends::InMemoryBackend`) for the default no-file mode, while rusqlite with the
@@ -25,8 +25,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub(crate) use records::{
-    AccessToken, AuthCode, AuthorizationRequest, Client, DeviceGrant, DeviceStatus, RefreshToken,
-    Session, UserCode, grant,
+    AccessToken, AuthCode, AuthorizationRequest, Client, ConsoleSession, DeviceGrant, DeviceStatus,
+    IssuedRoleCredentials, RefreshToken, Session, SigninToken, UserCode, grant,
 };
 
 type Table = TableDefinition<'static, &'static str, &'static [u8]>;
@@ -38,7 +38,7 @@ pub(crate) trait Record: Serialize + DeserializeOwned {
 }
 
 /// Every table, created at open so read transactions never meet a missing one.
-const TABLES: [Table; 8] = [
+const TABLES: [Table; 11] = [
     Client::TABLE,
     DeviceGrant::TABLE,
     UserCode::TABLE,
@@ -47,6 +47,9 @@ const TABLES: [Table; 8] = [
     Session::TABLE,
     AccessToken::TABLE,
     RefreshToken::TABLE,
+    IssuedRoleCredentials::TABLE,
+    SigninToken::TABLE,
+    ConsoleSession::TABLE,
 ];
 
 /// The redb database.

@@ -171,3 +171,50 @@ pub(crate) struct RefreshToken {
 impl Record for RefreshToken {
     const TABLE: Table = Table::new("refresh_tokens");
 }
+
+/// Role credentials GetRoleCredentials issued, keyed by access key ID, so the federation
+/// endpoint can tell them from forged ones. Only digests of the secret parts are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct IssuedRoleCredentials {
+    pub(crate) user: String,
+    pub(crate) account_id: String,
+    pub(crate) role_name: String,
+    pub(crate) secret_sha256: String,
+    pub(crate) token_sha256: String,
+    pub(crate) expires_at_ms: i64,
+}
+
+impl Record for IssuedRoleCredentials {
+    const TABLE: Table = Table::new("role_credentials");
+}
+
+/// A console sign-in token from `getSigninToken`, keyed by the token: good for one
+/// `Action=login` within 15 minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SigninToken {
+    pub(crate) user: String,
+    pub(crate) account_id: String,
+    pub(crate) role_name: String,
+    pub(crate) expires_at_ms: i64,
+    /// `SessionDuration`, when the caller asked for one.
+    pub(crate) session_seconds: Option<i64>,
+    pub(crate) used: bool,
+}
+
+impl Record for SigninToken {
+    const TABLE: Table = Table::new("signin_tokens");
+}
+
+/// A console session, keyed by its cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ConsoleSession {
+    pub(crate) user: String,
+    pub(crate) account_id: String,
+    pub(crate) role_name: String,
+    pub(crate) issuer: String,
+    pub(crate) expires_at_ms: i64,
+}
+
+impl Record for ConsoleSession {
+    const TABLE: Table = Table::new("console_sessions");
+}

@@ -248,9 +248,11 @@ async fn counters_count_each_operation() {
         counters,
         json!({
             "Authorize": 0,
+            "ConsoleLogin": 0,
             "CreateToken": 1,
             "CreateTokenWithIAM": 0,
             "GetRoleCredentials": 0,
+            "GetSigninToken": 0,
             "ListAccountRoles": 0,
             "ListAccounts": 2,
             "Logout": 1,

@@ -11,6 +11,7 @@ mod common;
 mod control;
 mod device;
 mod faults;
+mod federation;
 mod pages;
 mod pkce;
 mod portal;
