@@ -197,6 +197,10 @@ pub enum Command {
     /// Run a command with the profile's role credentials in its environment
     #[command(long_about = EXEC_ABOUT)]
     Exec(ExecArgs),
+
+    /// Open the AWS console signed in with the profile's role
+    #[command(long_about = CONSOLE_ABOUT)]
+    Console(ConsoleArgs),
 }
 
 impl Command {
@@ -208,14 +212,18 @@ impl Command {
             Self::ListAccounts(args) => args.sso_session.as_deref(),
             Self::ListAccountRoles(args) => args.sso_session.as_deref(),
             Self::GetRoleCredentials(args) => args.sso_session.as_deref(),
-            Self::ExportCredentials(_) | Self::Exec(_) => None,
+            Self::ExportCredentials(_) | Self::Exec(_) | Self::Console(_) => None,
         }
     }
 
     /// The command's `--access-token`, if it has one and it was given.
     pub fn access_token(&self) -> Option<&str> {
         match self {
-            Self::Login(_) | Self::Logout(_) | Self::ExportCredentials(_) | Self::Exec(_) => None,
+            Self::Login(_)
+            | Self::Logout(_)
+            | Self::ExportCredentials(_)
+            | Self::Exec(_)
+            | Self::Console(_) => None,
             Self::ListAccounts(args) => args.access_token.as_deref(),
             Self::ListAccountRoles(args) => args.access_token.as_deref(),
             Self::GetRoleCredentials(args) => args.access_token.as_deref(),
@@ -308,6 +316,35 @@ Examples:
   aws-sso exec --profile dev -- terraform plan
   aws-sso exec --profile prod -- aws s3 ls
   aws-sso exec --profile dev --ecs-server -- ./long-running-job";
+
+const CONSOLE_ABOUT: &str = "\
+Open the AWS Management Console, signed in with the role credentials of an SSO profile.
+
+The role credentials (from the role cache, or fetched with the cached SSO token) are exchanged \
+at the console federation endpoint for a sign-in token, valid for 15 minutes; the sign-in URL \
+made from it opens in your browser as `aws-sso login` opens one (BROWSER, wslview, xdg-open, \
+open). The endpoint is that of the region's partition (signin.aws.amazon.com, \
+signin.amazonaws-us-gov.com, signin.amazonaws.cn, ...), or AWS_ENDPOINT_URL_SIGNIN. Like \
+export-credentials it never prompts: without a usable token it names the login to run.
+
+The sign-in URL is a credential: whoever has it is signed in. --print writes it to stdout only.
+
+Examples:
+  aws-sso console --profile dev
+  aws-sso console --profile dev --destination https://console.aws.amazon.com/s3/home
+  aws-sso console --profile dev --print | pbcopy";
+
+/// `console`
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The console page to land on (default: the console home of the region)
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+
+    /// Print the sign-in URL instead of opening a browser
+    #[arg(long)]
+    pub print: bool,
+}
 
 /// The `--format` values of `export-credentials`, as `aws configure export-credentials` has them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

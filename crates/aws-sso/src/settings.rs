@@ -10,7 +10,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value, json};
 use sso_client::{
-    ClientConfig, OidcClient, PortalClient, Proxies, RetryPolicy, Transport, TransportOptions,
+    ClientConfig, OidcClient, PortalClient, Proxies, RetryPolicy, SigninClient, Transport,
+    TransportOptions,
 };
 use sso_config::{ConfigError, Overrides, Service, Settings, SharedConfig};
 use sso_core::Env;
@@ -131,6 +132,25 @@ impl Resolved {
             region,
             self.client_config(context),
         ))
+    }
+
+    /// A client of the console sign-in endpoint of `region` (`AWS_ENDPOINT_URL_SIGNIN`, the
+    /// `signin` services key, or the partition's host).
+    pub(crate) fn signin_client(
+        &self,
+        context: &Context,
+        region: &str,
+    ) -> Result<SigninClient, ConfigError> {
+        let endpoint =
+            self.settings
+                .endpoint(&self.config, &context.env, Service::Signin, region, false)?;
+        context.terminal.debug(|| {
+            format!(
+                "console sign-in endpoint: {} ({})",
+                endpoint.url, endpoint.source
+            )
+        });
+        Ok(SigninClient::new(endpoint.url, self.client_config(context)))
     }
 
     /// Prints the resolved settings as JSON (hidden `--show-settings`, for tests and for

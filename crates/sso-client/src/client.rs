@@ -27,7 +27,7 @@ use crate::error::{ClientError, Operation, ServiceError, decode_error};
 use crate::retry::{
     CallState, Decision, Outcome, RetryPolicy, RetryState, Sleeper, is_throttling_code, random_u64,
 };
-use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
+use crate::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// Everything a client needs besides its endpoint. Cheap to clone (the transport and sleeper
 /// are shared), so one transport — and its kept-alive connections — can serve both clients.
@@ -199,7 +199,10 @@ impl Engine {
                 headers: self.headers(call, &user_agent, &invocation_id, attempt, ttl.as_deref()),
                 body: body.clone(),
             };
-            let result = self.config.transport.send(request);
+            let mut result = self.config.transport.send(request);
+            if call.operation.has_secret_query() {
+                result = result.map_err(TransportError::without_query);
+            }
             self.log_attempt(call, &url, attempt, &result);
             let now = self.now();
             let random = self.config.sleeper.random();
@@ -278,6 +281,10 @@ impl Engine {
                 decode_error(call.operation, response).code
             ),
             Err(error) => error.to_string(),
+        };
+        let url = match url.split_once('?') {
+            Some((base, _)) if call.operation.has_secret_query() => format!("{base}?…"),
+            _ => url.to_owned(),
         };
         debug(&format!(
             "{} {} {url} (attempt {attempt}): {outcome}",

@@ -38,6 +38,8 @@ pub enum Operation {
     StartDeviceAuthorization,
     /// OIDC `POST /token`.
     CreateToken,
+    /// Console federation `GET /federation?Action=getSigninToken` (sign-in endpoint).
+    GetSigninToken,
 }
 
 impl Operation {
@@ -51,7 +53,13 @@ impl Operation {
             Self::RegisterClient => "RegisterClient",
             Self::StartDeviceAuthorization => "StartDeviceAuthorization",
             Self::CreateToken => "CreateToken",
+            Self::GetSigninToken => "GetSigninToken",
         }
+    }
+
+    /// Whether the request's query carries secrets, so it is never logged or printed.
+    pub(crate) const fn has_secret_query(self) -> bool {
+        matches!(self, Self::GetSigninToken)
     }
 
     const fn is_oidc(self) -> bool {

@@ -34,6 +34,7 @@ pub mod oidc;
 pub mod paginator;
 pub mod portal;
 pub mod retry;
+pub mod signin;
 pub mod transport;
 pub mod ureq_transport;
 pub mod wire;
@@ -44,6 +45,7 @@ pub use oidc::OidcClient;
 pub use paginator::{PaginationError, PagingOptions};
 pub use portal::PortalClient;
 pub use retry::{RetryMode, RetryPolicy, Sleeper, SystemSleeper};
+pub use signin::SigninClient;
 pub use transport::{
     HttpRequest, HttpResponse, Method, Proxies, Transport, TransportError, TransportOptions,
 };

@@ -384,6 +384,44 @@ impl TransportError {
         )
     }
 
+    /// The same error with the query cut from its URL, for requests whose query carries
+    /// secrets (the console federation's `Session`).
+    pub(crate) fn without_query(self) -> Self {
+        fn cut(url: String) -> String {
+            match url.split_once('?') {
+                Some((base, _)) => format!("{base}?…"),
+                None => url,
+            }
+        }
+        match self {
+            Self::Connect { url, detail } => Self::Connect {
+                url: cut(url),
+                detail,
+            },
+            Self::ConnectTimeout { url } => Self::ConnectTimeout { url: cut(url) },
+            Self::ReadTimeout { url } => Self::ReadTimeout { url: cut(url) },
+            Self::ConnectionClosed { url } => Self::ConnectionClosed { url: cut(url) },
+            Self::Ssl { url, detail } => Self::Ssl {
+                url: cut(url),
+                detail,
+            },
+            Self::CaBundle { url, path, detail } => Self::CaBundle {
+                url: cut(url),
+                path,
+                detail,
+            },
+            Self::InvalidRequest { url, detail } => Self::InvalidRequest {
+                url: cut(url),
+                detail,
+            },
+            Self::Other { url, detail } => Self::Other {
+                url: cut(url),
+                detail,
+            },
+            other @ (Self::Proxy { .. } | Self::InvalidEndpoint { .. }) => other,
+        }
+    }
+
     /// Whether botocore's retry quota charges this as a timeout (10 tokens instead of 5).
     pub(crate) const fn is_timeout(&self) -> bool {
         matches!(self, Self::ConnectTimeout { .. } | Self::ReadTimeout { .. })

@@ -11,13 +11,17 @@ use std::fmt;
 
 use crate::error::ConfigError;
 
-/// Which of the two IAM Identity Center APIs an endpoint is for.
+/// Which service an endpoint is for: the two IAM Identity Center APIs, or the console sign-in
+/// (federation) endpoint `aws-sso console` uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
     /// The SSO portal API (`sso`, hosts `portal.sso.*`): list-accounts, get-role-credentials…
     Portal,
     /// The SSO OIDC API (`sso-oidc`, hosts `oidc.*`): client registration and tokens.
     Oidc,
+    /// The console sign-in endpoint (`signin`, hosts `signin.aws.amazon.com` and per-partition
+    /// equivalents), which has no rule set in botocore: see [`signin_url`].
+    Signin,
 }
 
 impl Service {
@@ -26,6 +30,7 @@ impl Service {
         match self {
             Self::Portal => sso_core::env::vars::AWS_ENDPOINT_URL_SSO,
             Self::Oidc => sso_core::env::vars::AWS_ENDPOINT_URL_SSO_OIDC,
+            Self::Signin => sso_core::env::vars::AWS_ENDPOINT_URL_SIGNIN,
         }
     }
 
@@ -34,6 +39,7 @@ impl Service {
         match self {
             Self::Portal => "sso",
             Self::Oidc => "sso_oidc",
+            Self::Signin => "signin",
         }
     }
 
@@ -42,6 +48,7 @@ impl Service {
         match self {
             Self::Portal => "portal.sso",
             Self::Oidc => "oidc",
+            Self::Signin => "signin",
         }
     }
 
@@ -50,6 +57,7 @@ impl Service {
         match self {
             Self::Portal => "portal.sso-fips",
             Self::Oidc => "oidc-fips",
+            Self::Signin => "signin",
         }
     }
 }
@@ -59,6 +67,7 @@ impl fmt::Display for Service {
         f.write_str(match self {
             Self::Portal => "sso",
             Self::Oidc => "sso-oidc",
+            Self::Signin => "signin",
         })
     }
 }
@@ -187,8 +196,75 @@ pub struct EndpointParams<'a> {
     pub endpoint: Option<&'a str>,
 }
 
+/// The console sign-in endpoint and the console home of `region`'s partition, as aws-vault,
+/// granted and aws-sso-cli use them (anchors-2026-12 §2(e)): regional sign-in hosts in `aws`
+/// (none for us-east-1), one host elsewhere. The ISO partitions have no public console.
+fn console_hosts(region: &str) -> Option<(String, String)> {
+    let partition = Partition::of(region);
+    let hosts = match partition.name {
+        "aws" if region == "us-east-1" || region == "aws-global" => (
+            "https://signin.aws.amazon.com".to_owned(),
+            "https://console.aws.amazon.com".to_owned(),
+        ),
+        "aws" => (
+            format!("https://{region}.signin.aws.amazon.com"),
+            format!("https://{region}.console.aws.amazon.com"),
+        ),
+        "aws-us-gov" => (
+            "https://signin.amazonaws-us-gov.com".to_owned(),
+            "https://console.amazonaws-us-gov.com".to_owned(),
+        ),
+        "aws-cn" => (
+            "https://signin.amazonaws.cn".to_owned(),
+            "https://console.amazonaws.cn".to_owned(),
+        ),
+        "aws-eusc" => (
+            "https://signin.amazonaws-eusc.eu".to_owned(),
+            "https://console.amazonaws-eusc.eu".to_owned(),
+        ),
+        _ => return None,
+    };
+    Some(hosts)
+}
+
+/// The console sign-in endpoint of `region`'s partition.
+///
+/// # Errors
+///
+/// [`ConfigError::NoConsoleEndpoint`] for a partition without a public console.
+pub fn signin_url(region: &str) -> Result<String, ConfigError> {
+    console_hosts(region)
+        .map(|(signin, _)| signin)
+        .ok_or_else(|| no_console(region))
+}
+
+/// The console page `aws-sso console` opens by default: `…/console/home?region=R`.
+///
+/// # Errors
+///
+/// [`ConfigError::NoConsoleEndpoint`] for a partition without a public console.
+pub fn console_home_url(region: &str) -> Result<String, ConfigError> {
+    console_hosts(region)
+        .map(|(_, console)| format!("{console}/console/home?region={region}"))
+        .ok_or_else(|| no_console(region))
+}
+
+fn no_console(region: &str) -> ConfigError {
+    ConfigError::NoConsoleEndpoint {
+        region: region.to_owned(),
+        partition: Partition::of(region).name,
+    }
+}
+
 /// Evaluates the rule set of `service`.
 pub fn resolve(service: Service, params: &EndpointParams<'_>) -> Result<String, ConfigError> {
+    if service == Service::Signin {
+        // No FIPS or dual-stack variants exist for the sign-in endpoint.
+        return match params.endpoint {
+            Some(endpoint) => Ok(endpoint.to_owned()),
+            None => signin_url(params.region),
+        };
+    }
     if let Some(endpoint) = params.endpoint {
         if params.use_fips {
             return Err(ConfigError::FipsWithCustomEndpoint);
@@ -380,6 +456,50 @@ mod tests {
             let want = hosts.map(|h| format!("https://{h}"));
             assert_eq!(got, want, "{service} in {region}");
         }
+    }
+
+    #[test]
+    fn console_hosts_per_partition() {
+        let cases = [
+            (
+                "us-east-1",
+                "https://signin.aws.amazon.com",
+                "https://console.aws.amazon.com/console/home?region=us-east-1",
+            ),
+            (
+                "eu-west-1",
+                "https://eu-west-1.signin.aws.amazon.com",
+                "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1",
+            ),
+            (
+                "us-gov-west-1",
+                "https://signin.amazonaws-us-gov.com",
+                "https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1",
+            ),
+            (
+                "cn-north-1",
+                "https://signin.amazonaws.cn",
+                "https://console.amazonaws.cn/console/home?region=cn-north-1",
+            ),
+            (
+                "eusc-de-east-1",
+                "https://signin.amazonaws-eusc.eu",
+                "https://console.amazonaws-eusc.eu/console/home?region=eusc-de-east-1",
+            ),
+        ];
+        for (region, signin, console) in cases {
+            assert_eq!(signin_url(region).unwrap(), signin, "{region}");
+            assert_eq!(console_home_url(region).unwrap(), console, "{region}");
+            assert_eq!(
+                url(Service::Signin, region, true, true),
+                signin,
+                "no FIPS variant"
+            );
+        }
+        assert_eq!(
+            signin_url("us-iso-east-1").unwrap_err().to_string(),
+            "There is no public console sign-in endpoint for region us-iso-east-1 (partition aws-iso): set AWS_ENDPOINT_URL_SIGNIN"
+        );
     }
 
     #[test]

@@ -137,6 +137,17 @@ pub enum ConfigError {
         origin: Source,
     },
 
+    /// `aws-sso console` in a partition without a public console (exit 253).
+    #[error(
+        "There is no public console sign-in endpoint for region {region} (partition {partition}): set AWS_ENDPOINT_URL_SIGNIN"
+    )]
+    NoConsoleEndpoint {
+        /// The region.
+        region: String,
+        /// Its partition.
+        partition: &'static str,
+    },
+
     /// `cli_error_format` is not a known error format.
     #[error(
         "Invalid cli_error_format `{value}` (set by {}): expected one of legacy, json, yaml, text, table, enhanced",
@@ -345,7 +356,8 @@ impl ConfigError {
             | Self::LoginSessionNotFound { .. }
             | Self::StartUrlNotHttps { .. }
             | Self::InvalidStartUrl { .. }
-            | Self::NotSsoProfile { .. } => ExitClass::Configuration,
+            | Self::NotSsoProfile { .. }
+            | Self::NoConsoleEndpoint { .. } => ExitClass::Configuration,
             Self::InvalidTimeout { .. } => ExitClass::Usage,
             Self::InvalidOutput { origin, .. } | Self::InvalidErrorFormat { origin, .. }
                 if matches!(origin, Source::Flag(_)) =>

@@ -158,6 +158,8 @@ pub mod vars {
     pub const AWS_ENDPOINT_URL_SSO_OIDC: &str = "AWS_ENDPOINT_URL_SSO_OIDC";
     /// `true` disables every configured endpoint (env and config), keeping `--endpoint-url`.
     pub const AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+    /// Endpoint of the console sign-in (federation) service, for `aws-sso console`.
+    pub const AWS_ENDPOINT_URL_SIGNIN: &str = "AWS_ENDPOINT_URL_SIGNIN";
     /// `true` selects FIPS endpoints.
     pub const AWS_USE_FIPS_ENDPOINT: &str = "AWS_USE_FIPS_ENDPOINT";
     /// `true` selects dual-stack endpoints.

@@ -5,6 +5,7 @@
 //! `portal.rs` holds what the three portal API commands share (token and region of the call,
 //! `--cli-input-json`, paging and printing); `parameters.rs` their service-model inputs.
 
+mod console;
 mod credentials;
 mod exec;
 mod export_credentials;
@@ -49,6 +50,7 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
         }
         Command::ExportCredentials(args) => export_credentials::run(args, &resolved, context),
         Command::Exec(args) => exec::run(args, &resolved, context),
+        Command::Console(args) => console::run(args, &resolved, context),
     }
 }
 
@@ -96,10 +98,10 @@ mod tests {
     fn choices_are_laid_out_like_argparse() {
         assert_eq!(
             super::choices_table(),
-            "exec                                     | export-credentials\n\
-             get-role-credentials                     | list-account-roles\n\
-             list-accounts                            | login\n\
-             logout"
+            "console                                  | exec\n\
+             export-credentials                       | get-role-credentials\n\
+             list-account-roles                       | list-accounts\n\
+             login                                    | logout"
         );
     }
 }

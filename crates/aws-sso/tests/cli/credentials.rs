@@ -570,3 +570,91 @@ fn ecs_server_reports_a_renewal_it_cannot_make_to_the_client_and_once_on_stderr(
         "aws-sso exec: cannot renew the credentials: The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile. To sign in, run: aws-sso login --sso-session my-sso\n"
     );
 }
+
+#[test]
+fn console_makes_a_sign_in_url_from_the_role_credentials() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    context.env("AWS_ENDPOINT_URL_SIGNIN", emulator.url());
+    let printed = aws_sso(
+        &context,
+        &["console", "--profile", "dev", "--print", "--debug"],
+    );
+    assert_eq!(printed.code, 0, "{printed}");
+    let url = printed.stdout.trim_end();
+    let prefix = format!(
+        "{}/federation?Action=login&Issuer=https%3A%2F%2Fd-1234567890.awsapps.com%2Fstart&Destination=https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Dus-east-1&SigninToken=",
+        emulator.url()
+    );
+    assert!(url.starts_with(&prefix), "{printed}");
+    assert_eq!(emulator.counters()["GetSigninToken"], 1);
+    // --debug names the call but never its query, which carries the role credentials.
+    let role = read_json(&context, DEV_ROLE_FILE)["Credentials"].clone();
+    for secret in ["SecretAccessKey", "SessionToken"] {
+        let value = role[secret].as_str().unwrap();
+        assert!(
+            !printed.stderr.contains(value),
+            "{secret} leaked:\n{printed}"
+        );
+    }
+    assert!(
+        printed
+            .stderr_filtered()
+            .contains("GetSigninToken GET [EMULATOR]/federation?… (attempt 1): 200"),
+        "{printed}"
+    );
+
+    // Without --print the URL goes to the browser, and only there.
+    context.write(
+        "bin/browser",
+        "#!/bin/sh\nprintf '%s' \"$1\" > \"$HOME/opened\"\n",
+    );
+    let script = context.path("bin/browser");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    context.env("AWS_SSO_TEST_BROWSER", script.to_str().unwrap());
+    let opened = aws_sso(
+        &context,
+        &[
+            "console",
+            "--profile",
+            "dev",
+            "--destination",
+            "https://console.aws.amazon.com/s3/home",
+        ],
+    );
+    assert_eq!(opened.code, 0, "{opened}");
+    assert_eq!(opened.stdout, "");
+    assert_eq!(
+        opened.stderr,
+        "Opened the AWS console as ReadOnly in account 111111111111 in your browser.\n"
+    );
+    let mut url = String::new();
+    for _ in 0..200 {
+        if let Some(text) = context.read("opened").filter(|t| !t.is_empty()) {
+            url = text;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        url.contains("&Destination=https%3A%2F%2Fconsole.aws.amazon.com%2Fs3%2Fhome&SigninToken="),
+        "{url}"
+    );
+}
+
+#[test]
+fn console_refuses_credentials_the_service_did_not_issue() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    context.env("AWS_ENDPOINT_URL_SIGNIN", emulator.url());
+    context.write(
+        DEV_ROLE_FILE,
+        r#"{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIAFORGEDFORGED0000", "SecretAccessKey": "c2VjcmV0", "SessionToken": "dG9rZW4=", "Expiration": "2099-01-01T00:00:00Z", "AccountId": "111111111111"}}"#,
+    );
+    let outcome = aws_sso(&context, &["console", "--profile", "dev", "--print"]);
+    assert_eq!(outcome.code, 254, "{outcome}");
+    assert_eq!(outcome.stdout, "");
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: An error occurred (400) when calling the GetSigninToken operation: the session credentials are not valid or have expired\n"
+    );
+}

@@ -36,7 +36,7 @@ fn missing_required_arguments_are_listed() {
 fn unknown_command_lists_the_choices_and_a_suggestion() {
     let outcome = aws_sso(&TestContext::new(), &["lgin"]);
     assert_eq!(outcome.code, 252);
-    assert!(outcome.stderr.contains("argument command: Invalid choice, valid choices are:\n\nexec                                     | export-credentials\nget-role-credentials                     | list-account-roles\nlist-accounts                            | login\nlogout"), "{outcome}");
+    assert!(outcome.stderr.contains("argument command: Invalid choice, valid choices are:\n\nconsole                                  | exec\nexport-credentials                       | get-role-credentials\nlist-account-roles                       | list-accounts\nlogin                                    | logout"), "{outcome}");
     assert!(
         outcome
             .stderr

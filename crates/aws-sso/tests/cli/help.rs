@@ -16,6 +16,7 @@ fn every_help_is_snapshotted() {
         "get-role-credentials",
         "export-credentials",
         "exec",
+        "console",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

@@ -245,7 +245,7 @@ pub(crate) async fn get_role_credentials(
     let expiration = state.now_ms() + state.config().lifetimes.role_credentials * 1000;
     // Remembered so the console federation endpoint accepts these and nothing forged.
     let issued = IssuedRoleCredentials {
-        user: caller.user.clone(),
+        user: caller.user,
         account_id: account_id.to_owned(),
         role_name: role_name.to_owned(),
         secret_sha256: ids::sha256_hex(&secret_access_key),
