@@ -24,8 +24,11 @@ STEPS = [
     "4. List your accounts",
     "5. List the roles you can assume in one account",
     "6. Get short-term credentials for a role",
-    "7. Sign out",
-    "8. After sign-out, the cached token is gone",
+    "7. Credentials for any tool",
+    "8. Run a command with them",
+    "9. Sign in to the AWS console",
+    "10. Sign out",
+    "11. After sign-out, the cached token is gone",
 ]
 
 
@@ -92,6 +95,10 @@ def test_demo_runs_every_step_and_cleans_up(demo_run):
     # Step 6: the --query result.
     assert re.search(r'^    "AccessKeyId": "ASIA[A-Z2-7]{16}",\n    "Expiration": \d{13}\n\}$', out, re.M), out
     # Step 8: the command fails the way the AWS CLI does, with its message on stderr.
+    assert re.search(r"^AWS_ACCESS_KEY_ID=ASIA[A-Z2-7]{16}$", out, re.M), out
+    assert re.search(r"^AWS_CREDENTIAL_EXPIRATION=20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", out, re.M), out
+    assert re.search(r"^key ASIA[A-Z2-7]{16} in us-east-1, expires 20\S+\+00:00$", out, re.M), out
+    assert "Signed in to account 111111111111 (dev) with role ReadOnly as demo." in out, out
     assert "exit status 255 (255: the same code the AWS CLI gives)" in out
     assert err == "\naws: [ERROR]: Error loading SSO Token: Token for demo does not exist\n", err
     assert "\x1b[" not in out, "NO_COLOR=1 must turn the highlighting off"
