@@ -658,3 +658,35 @@ fn console_refuses_credentials_the_service_did_not_issue() {
         "\naws: [ERROR]: An error occurred (400) when calling the GetSigninToken operation: the session credentials are not valid or have expired\n"
     );
 }
+
+#[test]
+fn an_expired_token_that_cannot_refresh_fails_with_the_fix_and_no_browser() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "legacy"]);
+    let token = read_json(&context, crate::support::LEGACY_TOKEN_FILE);
+    let expires: jiff::Timestamp = token["expiresAt"].as_str().unwrap().parse().unwrap();
+    context.env(
+        "AWS_SSO_TEST_NOW",
+        &(expires + jiff::SignedDuration::from_secs(1)).to_string(),
+    );
+    context.write("bin/browser", "#!/bin/sh\ntouch \"$HOME/opened\"\n");
+    let script = context.path("bin/browser");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    context.env("BROWSER", script.to_str().unwrap());
+    let before = emulator.counters();
+    for command in [
+        &["export-credentials", "--profile", "legacy"][..],
+        &["exec", "--profile", "legacy", "--", "true"],
+        &["console", "--profile", "legacy", "--print"],
+    ] {
+        let outcome = aws_sso(&context, command);
+        assert_eq!(outcome.code, 255, "{outcome}");
+        assert_eq!(
+            outcome.stderr,
+            "\naws: [ERROR]: The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.\nTo sign in, run: aws-sso login --profile legacy\n",
+            "{command:?}"
+        );
+    }
+    assert!(context.read("opened").is_none(), "a browser was opened");
+    assert_eq!(emulator.counters(), before, "no request was made");
+}
