@@ -248,40 +248,7 @@ fn exec_exit_status_signals_and_nesting() {
 
     // The command replaces aws-sso: a signal to the process we started reaches the command's
     // own handler, and death by a signal is the caller's to see.
-    let mut child = context
-        .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args(["exec", "--profile", "dev", "--", "sh", "-c"])
-        .arg("trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.05; done")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
-    assert_eq!(line, "ready\n");
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    assert_eq!((status.code(), rest.as_str()), (Some(3), "got-term\n"));
-    let killed = context
-        .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args([
-            "exec",
-            "--profile",
-            "dev",
-            "--",
-            "sh",
-            "-c",
-            "kill -KILL $$",
-        ])
-        .status()
-        .unwrap();
-    assert_eq!(killed.signal(), Some(9));
+    assert_signals_reach_the_command(&context, &[]);
 
     let missing = aws_sso(
         &context,
@@ -469,43 +436,8 @@ fn ecs_server_serves_the_child_instead_of_environment_keys() {
 fn ecs_server_passes_sigterm_on_and_ends_as_the_child_ended() {
     let (_emulator, context) = setup(&["--auto-approve", "demo"]);
     login(&context, &["--profile", "dev"]);
-    let mut child = context
-        .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args(["exec", "--profile", "dev", "--ecs-server", "--", "sh", "-c"])
-        .arg("trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.05; done")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
-    assert_eq!(line, "ready\n");
-    // To aws-sso's pid: it must survive, pass the signal on, and exit as the child did.
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    assert_eq!((status.code(), rest.as_str()), (Some(3), "got-term\n"));
-
-    let killed = context
-        .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args([
-            "exec",
-            "--profile",
-            "dev",
-            "--ecs-server",
-            "--",
-            "sh",
-            "-c",
-            "kill -KILL $$",
-        ])
-        .status()
-        .unwrap();
-    assert_eq!(killed.signal(), Some(9));
+    // To aws-sso's pid: it must survive, pass the signal on, and end as the child did.
+    assert_signals_reach_the_command(&context, &["--ecs-server"]);
 }
 
 #[test]
@@ -689,4 +621,42 @@ fn an_expired_token_that_cannot_refresh_fails_with_the_fix_and_no_browser() {
     }
     assert!(context.read("opened").is_none(), "a browser was opened");
     assert_eq!(emulator.counters(), before, "no request was made");
+}
+
+/// `exec ARGS -- sh …` with a TERM trap: SIGTERM sent to the process we started reaches the
+/// command, whose exit status (3) comes back; a command killed by SIGKILL leaves the caller a
+/// process killed by SIGKILL.
+fn assert_signals_reach_the_command(context: &TestContext, args: &[&str]) {
+    let exec = |script: &str| {
+        let mut command = context.command(env!("CARGO_BIN_EXE_aws-sso"));
+        command
+            .args(["exec", "--profile", "dev"])
+            .args(args)
+            .args(["--", "sh", "-c", script]);
+        command
+    };
+    let mut child =
+        exec("trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.05; done")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(
+        (status.code(), rest.as_str()),
+        (Some(3), "got-term\n"),
+        "{args:?}"
+    );
+    let killed = exec("kill -KILL $$").status().unwrap();
+    assert_eq!(killed.signal(), Some(9), "{args:?}");
 }
