@@ -29,8 +29,11 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
             "the following arguments are required: command".to_owned(),
         ));
     };
-    // `exec --ecs-server` outlives nothing but its child and handles signals itself.
-    if !matches!(command, Command::Exec(args) if args.ecs_server) {
+    // The AWS CLI's Ctrl-C behaviour (exit 130 and a newline) for the commands a person runs
+    // and watches. Not for the ones other programs run: `export-credentials` (a credential
+    // process killed by SIGINT just ends, and the handler's thread is a tenth of its run time)
+    // and `exec` (which becomes the command, or handles signals itself with --ecs-server).
+    if !matches!(command, Command::ExportCredentials(_) | Command::Exec(_)) {
         install_interrupt_handler();
     }
     let resolved = Resolved::load(&cli.global, context)?;
