@@ -100,7 +100,7 @@ def test_demo_runs_every_step_and_cleans_up(demo_run):
     assert re.search(r"^key ASIA[A-Z2-7]{16} in us-east-1, expires 20\S+\+00:00$", out, re.M), out
     assert "Signed in to account 111111111111 (dev) with role ReadOnly as demo." in out, out
     assert "exit status 255 (255: the same code the AWS CLI gives)" in out
-    assert err == "\naws: [ERROR]: Error loading SSO Token: Token for demo does not exist\n", err
+    assert err == "\naws: [ERROR]: Error loading SSO Token: Token for demo does not exist\nTo sign in, run: aws-sso login --sso-session demo\n", err
     assert "\x1b[" not in out, "NO_COLOR=1 must turn the highlighting off"
 
     # Nothing left behind: the sandbox it printed, the emulator it started, any temp directory.

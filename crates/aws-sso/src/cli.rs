@@ -396,7 +396,9 @@ pub struct LoginArgs {
     #[arg(long, value_name = "NAME")]
     pub sso_session: Option<String>,
 
-    /// Do not open a browser; print the URL (and code) to open on any device
+    /// Do not open a browser; print the URL to open yourself. With PKCE (sso-session
+    /// profiles) open it on this machine, since the browser is sent back to 127.0.0.1 here;
+    /// with --use-device-code any device will do
     #[arg(long)]
     pub no_browser: bool,
 

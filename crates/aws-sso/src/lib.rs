@@ -143,6 +143,13 @@ fn test_clock(env: &Env) -> Result<Arc<dyn Clock>, CliError> {
 /// The AWS CLI takes `help` as a word (`aws sso login help`); clap wants `--help`. A trailing
 /// `help` that is not the value of an option becomes `--help`.
 fn help_word_to_flag(mut args: Vec<OsString>) -> Vec<OsString> {
+    // `aws-sso help login` (git's order) means `aws-sso login --help` too.
+    if args.len() == 3 && args[1] == "help" {
+        let command = args.remove(2);
+        args[1] = command;
+        args.push(OsString::from("--help"));
+        return args;
+    }
     if args.len() >= 2 && args.last().is_some_and(|a| a == "help") {
         let previous = args[args.len() - 2].to_string_lossy().into_owned();
         if args.len() == 2 || !option_takes_value(&previous) {
@@ -270,6 +277,10 @@ mod tests {
         assert_eq!(
             words(&["aws-sso", "login", "--no-browser", "help"]),
             ["aws-sso", "login", "--no-browser", "--help"]
+        );
+        assert_eq!(
+            words(&["aws-sso", "help", "login"]),
+            ["aws-sso", "login", "--help"]
         );
         // An abbreviated option still takes its value.
         assert_eq!(

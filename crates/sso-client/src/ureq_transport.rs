@@ -255,6 +255,13 @@ fn load_bundle(path: &Path) -> Result<RootCerts, String> {
 }
 
 /// Maps a ureq failure onto the botocore exception the AWS CLI would have printed.
+/// How std words a failed `getaddrinfo` ("failed to lookup address information: Name or service
+/// not known", "…: Temporary failure in name resolution").
+fn is_name_resolution_failure(io: &std::io::Error) -> bool {
+    io.to_string()
+        .starts_with("failed to lookup address information")
+}
+
 fn classify(error: ureq::Error, url: &str, is_https: bool, proxy: Option<&str>) -> TransportError {
     let url_owned = || url.to_owned();
     let connect_failed = |detail: String| match proxy {
@@ -297,6 +304,9 @@ fn classify(error: ureq::Error, url: &str, is_https: bool, proxy: Option<&str>) 
             | ErrorKind::ConnectionReset
             | ErrorKind::ConnectionAborted
             | ErrorKind::BrokenPipe => TransportError::ConnectionClosed { url: url_owned() },
+            // A failed DNS lookup (std's `getaddrinfo` error has no stable kind): urllib3's
+            // `NameResolutionError`, which botocore reports as `EndpointConnectionError`.
+            _ if is_name_resolution_failure(&io) => connect_failed(io.to_string()),
             _ => TransportError::Other {
                 url: url_owned(),
                 detail: io.to_string(),
@@ -374,6 +384,17 @@ mod tests {
                 ureq::Error::Timeout(ureq::Timeout::RecvBody),
                 None,
                 TransportError::ReadTimeout { url: url.into() },
+            ),
+            (
+                ureq::Error::Io(std::io::Error::other(
+                    "failed to lookup address information: Name or service not known",
+                )),
+                None,
+                TransportError::Connect {
+                    url: url.into(),
+                    detail: "failed to lookup address information: Name or service not known"
+                        .into(),
+                },
             ),
             (
                 ureq::Error::HostNotFound,

@@ -1,7 +1,7 @@
 //! [`Config`]: every knob of the emulator that is not the directory — lifetimes, page size,
 //! realism and fault injection, control routes, where state lives.
 //!
-//! The defaults are the contract's (`notes/emulator-contract.md`) and follow the real service
+//! The defaults are the ones this crate's README documents and follow the real service
 //! where it is known (`wire-protocol.md` §9.6): access tokens 1 h, legacy tokens and portal
 //! sessions 8 h, registrations 90 days, device codes 600 s polled every 1 s. It owns parsing of
 //! `--rate-limit` values; it does not own the command line itself (see [`crate::cli`]).

@@ -31,6 +31,17 @@ pub(crate) fn opaque() -> String {
     url64(&random::<32>())
 }
 
+/// A pagination cursor: [`opaque`], but never starting with `-` (as real tokens never do), so a
+/// CLI that parses `--next-token TOKEN` with argparse does not take it for an option.
+pub(crate) fn cursor() -> String {
+    loop {
+        let token = opaque();
+        if !token.starts_with('-') {
+            return token;
+        }
+    }
+}
+
 /// `clientId`: base64url of 16 random bytes followed by the ASCII region, as the real service
 /// does (`…VzLWVhc3QtMQ` for us-east-1).
 pub(crate) fn client_id(region: &str) -> String {
@@ -276,6 +287,11 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(id.as_bytes()[14], b'4');
         assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+    }
+
+    #[test]
+    fn cursors_never_look_like_options() {
+        assert!((0..2000).all(|_| !cursor().starts_with('-')));
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub use store::StoreError;
 
 /// Builds the emulator's HTTP service.
 ///
-/// Routes (all on one origin, as the contract in `notes/emulator-contract.md` requires):
+/// Routes (all on one origin, as the crate README documents):
 /// - portal: `GET /assignment/accounts`, `GET /assignment/roles`, `GET /federation/credentials`,
 ///   `POST /logout`;
 /// - OIDC: `POST /client/register`, `POST /device_authorization`, `POST /token`;

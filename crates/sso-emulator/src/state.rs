@@ -300,7 +300,7 @@ impl AppState {
 
     /// Stores a pagination cursor and returns its fresh, unguessable token.
     pub(crate) fn save_cursor(&self, user: &str, list: ListKind, offset: usize) -> String {
-        let token = ids::opaque();
+        let token = ids::cursor();
         let now = self.now_ms();
         let mut cursors = lock(&self.inner.cursors);
         if cursors.len() >= CURSOR_SWEEP_AT {

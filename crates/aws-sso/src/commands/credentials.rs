@@ -58,23 +58,29 @@ pub(crate) fn fetch(
         // GetRoleCredentials goes to the SSO region, where the token is valid.
         portal: || Ok(resolved.portal_client(context, target.region(), false)?),
     };
-    provider.credentials(role, fetch).map_err(|error| {
-        let needs_login = matches!(
-            &error,
-            AuthError::Cache(
-                CacheError::TokenMissing { .. }
-                    | CacheError::TokenInvalid { .. }
-                    | CacheError::SessionExpired
-                    | CacheError::RefreshFailed
-            )
-        );
-        let error = CliError::from(error);
-        if needs_login {
-            error.with_hint(&login_hint(target))
-        } else {
-            error
-        }
-    })
+    provider
+        .credentials(role, fetch)
+        .map_err(|error| with_login_hint(error, target))
+}
+
+/// A failure to get a token as the AWS CLI words it, plus, when signing in again is the fix, a
+/// line of its own naming the exact `aws-sso login` (v2's first line stays byte for byte).
+pub(crate) fn with_login_hint(error: AuthError, target: &SsoTarget) -> CliError {
+    let needs_login = matches!(
+        &error,
+        AuthError::Cache(
+            CacheError::TokenMissing { .. }
+                | CacheError::TokenInvalid { .. }
+                | CacheError::SessionExpired
+                | CacheError::RefreshFailed
+        )
+    );
+    let error = CliError::from(error);
+    if needs_login {
+        error.with_hint(&login_hint(target))
+    } else {
+        error
+    }
 }
 
 /// The line naming the login that fixes a missing, expired or revoked session.

@@ -14,6 +14,7 @@ use sso_core::Secret;
 
 use crate::Context;
 use crate::cli::{GlobalArgs, InputArgs, PagingArgs};
+use crate::commands::credentials;
 use crate::commands::parameters::{self, Member};
 use crate::error::CliError;
 use crate::output::{self, PartialOutput, Rendered};
@@ -75,9 +76,11 @@ impl PortalCall {
                     clock: context.clock.as_ref(),
                     terminal: context.terminal.as_ref(),
                 };
-                provider.access_token(&target, || {
-                    Ok(resolved.oidc_client(context, target.region(), false)?)
-                })?
+                provider
+                    .access_token(&target, || {
+                        Ok(resolved.oidc_client(context, target.region(), false)?)
+                    })
+                    .map_err(|error| credentials::with_login_hint(error, &target))?
             }
         };
         let portal = resolved.portal_client(context, &self.region, true)?;

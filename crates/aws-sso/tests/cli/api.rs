@@ -105,7 +105,7 @@ fn without_a_token_the_cli_error_names_the_session() {
     assert_eq!(outcome.code, 255);
     assert_eq!(
         outcome.stderr,
-        "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n"
+        "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\nTo sign in, run: aws-sso login --sso-session my-sso\n"
     );
 }
 
@@ -241,7 +241,7 @@ fn an_expired_token_without_refresh_is_reported() {
     assert_eq!(outcome.code, 255);
     assert_eq!(
         outcome.stderr,
-        "\naws: [ERROR]: The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.\n"
+        "\naws: [ERROR]: The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.\nTo sign in, run: aws-sso login --profile legacy\n"
     );
 }
 
@@ -346,7 +346,7 @@ fn a_corrupt_token_file_is_reported_once_and_a_truncated_write_is_recovered() {
     );
     assert!(
         stderr.ends_with(
-            "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\n"
+            "\naws: [ERROR]: Error loading SSO Token: Token for my-sso does not exist\nTo sign in, run: aws-sso login --sso-session my-sso\n"
         ),
         "{stderr}"
     );
@@ -488,7 +488,7 @@ fn a_refused_refresh_of_an_expired_token_is_the_cli_error() {
     assert_eq!(outcome.code, 255, "{outcome}");
     assert_eq!(
         outcome.stderr,
-        "\naws: [ERROR]: Error when retrieving token from sso: Token has expired and refresh failed\n"
+        "\naws: [ERROR]: Error when retrieving token from sso: Token has expired and refresh failed\nTo sign in, run: aws-sso login --sso-session my-sso\n"
     );
 }
 

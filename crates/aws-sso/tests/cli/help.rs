@@ -40,6 +40,12 @@ fn help_as_a_word_like_the_aws_cli() {
     assert_eq!(word.code, 0);
     assert_eq!(word.stdout, flag.stdout);
     assert!(word.stdout.contains("--use-device-code"), "{word}");
+    let first = aws_sso(&context, &["help", "login"]);
+    assert_eq!(
+        (first.code, first.stdout.as_str()),
+        (0, flag.stdout.as_str()),
+        "{first}"
+    );
 }
 
 #[test]
