@@ -255,7 +255,8 @@ Sign out of IAM Identity Center.
 
 For every cached access token, ends the session on the service and deletes the token; then \
 deletes every cached SSO role credential. Client registrations are kept, as the AWS CLI keeps \
-them. With --sso-session, or an explicit --profile, only that session is signed out.";
+them. With --sso-session NAME only that session is signed out; --profile, as in the AWS CLI, \
+does not narrow it.";
 
 const LIST_ACCOUNTS_ABOUT: &str = "\
 List the AWS accounts assigned to you.

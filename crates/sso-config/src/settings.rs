@@ -311,12 +311,6 @@ impl Settings {
         })
     }
 
-    /// Whether `--profile` itself was given (the AWS CLI then skips the environment-variable
-    /// credential provider).
-    pub fn is_profile_flag(&self) -> bool {
-        matches!(self.profile_source, Some(Source::Flag(_)))
-    }
-
     /// The region, or the `NoRegion` error the AWS CLI gives without one.
     pub fn require_region(&self) -> Result<&str, ConfigError> {
         self.region.as_deref().ok_or(ConfigError::NoRegion)

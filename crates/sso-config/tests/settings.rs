@@ -102,10 +102,6 @@ fn profile_selection() {
         );
         assert_eq!(settings.profile_name, *name, "{flag:?} {profile:?}");
         assert_eq!(settings.profile_source, *source, "{flag:?} {profile:?}");
-        assert_eq!(
-            settings.is_profile_flag(),
-            matches!(source, Some(Source::Flag(_)))
-        );
         // The selected profile's region proves its keys are the ones used.
         assert_eq!(
             settings.region.as_deref(),

@@ -6,8 +6,10 @@
 //! registrations, then delete every `"ProviderType": "sso"` file in `~/.aws/cli/cache`; it
 //! prints nothing. Two improvements: a network failure on one token is reported as a warning
 //! and does not stop the others from being removed (the AWS CLI aborts, leaving files behind),
-//! and `--sso-session NAME` or an explicit `--profile` signs out of that one session only,
-//! removing only the role credentials of profiles that use it.
+//! and `--sso-session NAME` signs out of that one session only, removing only the role
+//! credentials of profiles that use it. `--profile` is accepted and, as in AWS CLI v2, does not
+//! narrow anything: an off-boarding script that always passes it must still sign out of
+//! everything. (`--sso-session` is ours; v2 rejects it, so no v2 script meets the narrowing.)
 
 use sso_auth::{role_key, token_key};
 use sso_cache::{Cache, TokenFile};
@@ -25,7 +27,7 @@ pub(crate) fn run(
     context: &Context,
 ) -> Result<(), CliError> {
     let cache = context.cache()?;
-    if args.sso_session.is_some() || resolved.settings.is_profile_flag() {
+    if args.sso_session.is_some() {
         let target = resolved.sso_target(args.sso_session.as_deref())?;
         return logout_one(&target, cache, resolved, context);
     }

@@ -69,6 +69,25 @@ fn logout_ends_every_session_and_keeps_registrations() {
 }
 
 #[test]
+fn logout_with_a_profile_still_ends_every_session_as_aws_cli_v2_does() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    login(&context, &["--sso-session", "other"]);
+    seed_cli_cache(&context);
+    let outcome = aws_sso(&context, &["logout", "--profile", "dev"]);
+    assert_eq!(outcome.code, 0, "{outcome}");
+    assert!(context.read(SESSION_TOKEN_FILE).is_none());
+    assert!(
+        context
+            .read(".aws/sso/cache/d0941e68da8f38151ff86a61fc59f7c5cf9fcaa2.json")
+            .is_none(),
+        "the other session was left signed in"
+    );
+    assert!(context.read(ROLE_CREDS).is_none());
+    assert_eq!(emulator.counters()["Logout"], 2);
+}
+
+#[test]
 fn logout_of_one_session_keeps_the_others() {
     let (emulator, context) = setup(&["--auto-approve", "demo"]);
     login(&context, &["--profile", "dev"]);
