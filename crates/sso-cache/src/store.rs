@@ -304,6 +304,16 @@ impl Cache {
         Ok(files)
     }
 
+    /// Temporary files our atomic writes left behind in either cache directory (a process
+    /// killed between writing and renaming): they can hold a complete, live token, so logout
+    /// removes them all.
+    pub fn leftover_temp_files(&self) -> Result<Vec<PathBuf>, CacheError> {
+        let mut files = list_files(&self.sso_dir)?;
+        files.extend(list_files(&self.cli_dir)?);
+        files.retain(|path| is_temp_file(path));
+        Ok(files)
+    }
+
     /// Deletes one file; `Ok(false)` if it was already gone (another logout got there first).
     pub fn delete_file(&self, path: &Path) -> Result<bool, CacheError> {
         match fs::remove_file(path) {
@@ -660,11 +670,53 @@ fn create_dir(dir: &Path) -> Result<(), CacheError> {
 
 /// Replaces `path` with `contents` atomically: temp file (0600) in the same directory, write,
 /// fsync, rename, fsync the directory.
+/// Name parts of the temporary files [`write_atomic`] creates.
+const TEMP_PREFIX: &str = ".aws-sso-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// How old another writer's temporary file must be before it is taken for abandoned: a write
+/// takes milliseconds, so a minute-old one belongs to a process that died.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn is_temp_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX))
+}
+
+/// Removes temporary files in `dir` older than [`STALE_TEMP_AGE`] relative to `fresh`, a temp
+/// file just created there (its modification time is "now" by the filesystem's clock, so no
+/// clock is read here). Best effort: a file that vanishes or resists is left to the next writer.
+fn sweep_stale_temps(dir: &Path, fresh: &Path) {
+    let Ok(now) = fs::metadata(fresh).and_then(|m| m.modified()) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path == fresh || !is_temp_file(&path) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| {
+                now.duration_since(modified)
+                    .is_ok_and(|age| age >= STALE_TEMP_AGE)
+            });
+        if stale {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
 fn write_atomic(path: &Path, contents: &str) -> Result<(), CacheError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     create_dir(dir)?;
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".aws-sso-").suffix(".tmp");
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -674,9 +726,12 @@ fn write_atomic(path: &Path, contents: &str) -> Result<(), CacheError> {
     let mut temp = builder
         .tempfile_in(dir)
         .map_err(|error| CacheError::io("create a temporary file in", dir, error))?;
+    // A writer killed between write and rename leaves its temp file, secret and all; the
+    // next writer in the directory removes it.
+    sweep_stale_temps(dir, temp.path());
     temp.write_all(contents.as_bytes())
         .and_then(|()| temp.as_file().sync_all())
-        .map_err(|error| CacheError::io("write", temp.path(), error))?;
+        .map_err(|error| CacheError::io("write", path, error))?;
     // On failure the `PersistError` hands the temp file back; dropping it deletes it.
     temp.persist(path)
         .map_err(|error| CacheError::io("replace", path, error.error))?;

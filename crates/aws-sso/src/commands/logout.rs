@@ -39,6 +39,11 @@ pub(crate) fn run(
     for path in cache.sso_role_credential_files()? {
         cache.delete_file(&path)?;
     }
+    // Whatever an interrupted write left (a complete temp token was signed out above, as a
+    // token file); nothing may outlive a logout holding a secret.
+    for path in cache.leftover_temp_files()? {
+        cache.delete_file(&path)?;
+    }
     Ok(())
 }
 

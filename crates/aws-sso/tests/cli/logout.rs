@@ -129,3 +129,38 @@ fn a_network_failure_does_not_stop_the_others() {
     assert!(context.read(SESSION_TOKEN_FILE).is_none());
     assert!(context.read(LEGACY_TOKEN_FILE).is_none());
 }
+
+#[test]
+fn logout_signs_out_and_removes_what_an_interrupted_write_left() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    // A writer killed between writing and renaming: the whole token sits in a temp file.
+    let token = context.read(SESSION_TOKEN_FILE).unwrap();
+    let access_token = crate::support::read_json(&context, SESSION_TOKEN_FILE)["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::remove_file(context.path(SESSION_TOKEN_FILE)).unwrap();
+    context.write(".aws/sso/cache/.aws-sso-Xk3Qz.tmp", &token);
+    context.write(
+        ".aws/cli/cache/.aws-sso-half.tmp",
+        "{\"ProviderType\": \"sso\", \"Cred",
+    );
+    let outcome = aws_sso(&context, &["logout"]);
+    assert_eq!(outcome.code, 0, "{outcome}");
+    assert!(context.read(".aws/sso/cache/.aws-sso-Xk3Qz.tmp").is_none());
+    assert!(context.read(".aws/cli/cache/.aws-sso-half.tmp").is_none());
+    assert_eq!(emulator.counters()["Logout"], 1);
+    // The session the temp file held is over on the service too.
+    let after = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--access-token",
+            &access_token,
+            "--region",
+            "us-east-1",
+        ],
+    );
+    assert_eq!(after.code, 254, "{after}");
+}

@@ -474,3 +474,39 @@ fn role_credentials() -> RoleCredentials {
         account_id: Some("111111111111".into()),
     }
 }
+
+#[test]
+fn a_write_removes_temp_files_abandoned_by_a_killed_writer() {
+    let home = TempDir::new().unwrap();
+    let cache = Cache::new(home.path());
+    let dir = home.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&dir).unwrap();
+    let abandoned = dir.join(".aws-sso-abandoned.tmp");
+    let in_flight = dir.join(".aws-sso-inflight.tmp");
+    let foreign = dir.join("other-tool.tmp");
+    for path in [&abandoned, &in_flight, &foreign] {
+        std::fs::write(path, r#"{"accessToken": "live"}"#).unwrap();
+    }
+    let two_minutes_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    for path in [&abandoned, &foreign] {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(two_minutes_ago)
+            .unwrap();
+    }
+    cache
+        .store_token(&session_key(), &token("a", "2026-01-01T00:00:00Z"))
+        .unwrap();
+    assert!(
+        !abandoned.exists(),
+        "a minute-old temp file of ours is swept"
+    );
+    assert!(
+        in_flight.exists(),
+        "another writer's fresh temp file is left alone"
+    );
+    assert!(foreign.exists(), "files that are not ours are left alone");
+    assert_eq!(cache.leftover_temp_files().unwrap(), [in_flight]);
+}
