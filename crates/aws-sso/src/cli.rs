@@ -486,8 +486,8 @@ pub struct ListAccountRolesArgs {
     #[arg(long, value_name = "TOKEN")]
     pub access_token: Option<String>,
 
-    /// The 12-digit AWS account ID
-    #[arg(long, value_name = "ID", required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
+    /// The 12-digit AWS account ID (default: the profile's sso_account_id)
+    #[arg(long, value_name = "ID")]
     pub account_id: Option<String>,
 
     /// Use the cached token of this [sso-session NAME]
@@ -504,12 +504,12 @@ pub struct ListAccountRolesArgs {
 /// `get-role-credentials`
 #[derive(Debug, Args)]
 pub struct GetRoleCredentialsArgs {
-    /// The role to get credentials for
-    #[arg(long, value_name = "NAME", required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
+    /// The role to get credentials for (default: the profile's sso_role_name)
+    #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
 
-    /// The 12-digit AWS account ID
-    #[arg(long, value_name = "ID", required_unless_present_any = ["cli_input_json", "generate_cli_skeleton"])]
+    /// The 12-digit AWS account ID (default: the profile's sso_account_id)
+    #[arg(long, value_name = "ID")]
     pub account_id: Option<String>,
 
     /// The access token from `aws-sso login` (default: the cached token of the profile)

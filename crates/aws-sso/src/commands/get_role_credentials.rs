@@ -18,8 +18,25 @@ pub(crate) fn run(
     let Some(params) = Params::gather(&args.input, members, context)? else {
         return Ok(());
     };
-    let role_name = params.merged("roleName", args.role_name.as_deref());
-    let account_id = params.merged("accountId", args.account_id.as_deref());
+    let role_name = params.required(
+        "roleName",
+        args.role_name.as_deref(),
+        "sso_role_name",
+        resolved,
+    );
+    let account_id = params.required(
+        "accountId",
+        args.account_id.as_deref(),
+        "sso_account_id",
+        resolved,
+    );
+    params.check_required(
+        &args.input,
+        &[
+            ("--role-name", role_name.is_some()),
+            ("--account-id", account_id.is_some()),
+        ],
+    )?;
     parameters::missing_required(members, |name| match name {
         "roleName" => role_name.is_some(),
         "accountId" => account_id.is_some(),

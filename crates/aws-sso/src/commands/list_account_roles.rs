@@ -18,7 +18,13 @@ pub(crate) fn run(
     let Some(params) = Params::gather(&args.input, members, context)? else {
         return Ok(());
     };
-    let account_id = params.merged("accountId", args.account_id.as_deref());
+    let account_id = params.required(
+        "accountId",
+        args.account_id.as_deref(),
+        "sso_account_id",
+        resolved,
+    );
+    params.check_required(&args.input, &[("--account-id", account_id.is_some())])?;
     parameters::missing_required(members, |name| name == "accountId" && account_id.is_some())?;
     let account_id = account_id.unwrap_or_default();
     let access_token = params.merged("accessToken", args.access_token.as_deref());

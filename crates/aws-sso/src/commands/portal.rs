@@ -116,6 +116,47 @@ impl Params {
         Ok(Some(Self { json }))
     }
 
+    /// A required member: the command line's value, else the JSON's, else the profile's
+    /// `profile_key` (our addition: the AWS CLI has no default). `Err` is argparse's "required"
+    /// usage error when nothing gives it and there is no `--cli-input-json` (which reports
+    /// missing members botocore's way instead, see [`parameters::missing_required`]).
+    pub(crate) fn required(
+        &self,
+        name: &str,
+        cli: Option<&str>,
+        profile_key: &str,
+        resolved: &Resolved,
+    ) -> Option<String> {
+        self.merged(name, cli).or_else(|| {
+            resolved
+                .config
+                .profile(&resolved.settings.profile_name)
+                .and_then(|profile| profile.get(profile_key))
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        })
+    }
+
+    /// argparse's error for required options nothing supplied, in the command's order.
+    pub(crate) fn check_required(
+        &self,
+        input: &InputArgs,
+        options: &[(&str, bool)],
+    ) -> Result<(), CliError> {
+        let missing: Vec<&str> = options
+            .iter()
+            .filter(|(_, present)| !present)
+            .map(|(option, _)| *option)
+            .collect();
+        if missing.is_empty() || input.cli_input_json.is_some() {
+            return Ok(());
+        }
+        Err(CliError::Usage(format!(
+            "the following arguments are required: {}",
+            missing.join(", ")
+        )))
+    }
+
     /// The command line's value, else the JSON's.
     pub(crate) fn merged(&self, name: &str, cli: Option<&str>) -> Option<String> {
         cli.map(str::to_owned).or_else(|| {

@@ -411,13 +411,13 @@ fn generate_cli_skeleton_and_cli_input_json() {
         ],
     );
     assert_eq!(roles.stdout, "2\n", "{roles}");
-    // botocore's validation messages.
+    // botocore's validation messages (with no profile to default `accountId` from).
     let missing = aws_sso(
         &context,
         &[
             "get-role-credentials",
-            "--profile",
-            "dev",
+            "--sso-session",
+            "my-sso",
             "--cli-input-json",
             r#"{"roleName": "ReadOnly"}"#,
         ],
@@ -522,5 +522,64 @@ fn an_unreachable_oidc_endpoint_matters_only_when_the_refresh_is_mandatory() {
     assert_eq!(
         mandatory.stderr,
         "\naws: [ERROR]: Could not connect to the endpoint URL: \"http://127.0.0.1:9/token\"\n"
+    );
+}
+
+#[test]
+fn account_and_role_default_to_the_profile() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    // Profile `dev` has sso_account_id 111111111111 and sso_role_name ReadOnly.
+    let credentials = aws_sso(&context, &["get-role-credentials", "--profile", "dev"]);
+    assert_eq!(credentials.code, 0, "{credentials}");
+    assert!(credentials.json()["roleCredentials"]["accessKeyId"].is_string());
+    let roles = aws_sso(
+        &context,
+        &[
+            "list-account-roles",
+            "--profile",
+            "dev",
+            "--query",
+            "roleList[].roleName",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(roles.code, 0, "{roles}");
+    let logged = emulator.control("GET", "requests", None);
+    let queries: Vec<&str> = logged["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["query"].as_str())
+        .filter(|q| q.contains("account_id"))
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            "role_name=ReadOnly&account_id=111111111111",
+            "account_id=111111111111"
+        ]
+    );
+    // The command line still wins, and without any source argparse's error stays.
+    let other = aws_sso(
+        &context,
+        &[
+            "list-account-roles",
+            "--profile",
+            "dev",
+            "--account-id",
+            "222222222222",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(other.code, 0, "{other}");
+    let none = aws_sso(&context, &["list-account-roles", "--sso-session", "my-sso"]);
+    assert_eq!(none.code, 252, "{none}");
+    assert!(
+        none.stderr
+            .starts_with("\naws: [ERROR]: the following arguments are required: --account-id\n"),
+        "{none}"
     );
 }
