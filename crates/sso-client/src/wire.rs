@@ -211,12 +211,23 @@ fn put_list(map: &mut Map<String, Value>, key: &str, values: Option<&[String]>) 
 // ---------------------------------------------------------------------------------------------
 // Response parsing helpers
 
-/// botocore's first step for a 2xx body: empty → `{}`, not JSON → a dict without any model
-/// member (`{"message": ...}`), so every member is absent.
-fn body_object(body: &[u8]) -> Value {
+/// A 2xx body as a JSON object: empty (or only whitespace) is `{}`, as in botocore. Anything
+/// else that is not an object is an error, where botocore would carry on with a dict holding no
+/// model member and print an empty result: a truncated answer must not pass for "no accounts".
+fn body_object(operation: Operation, body: &[u8]) -> Result<Value, ClientError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
     match serde_json::from_slice::<Value>(body) {
-        Ok(value @ Value::Object(_)) => value,
-        _ => Value::Object(Map::new()),
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(ClientError::InvalidResponse {
+            operation,
+            detail: "the body is JSON but not an object".to_owned(),
+        }),
+        Err(error) => Err(ClientError::InvalidResponse {
+            operation,
+            detail: format!("the body is not valid JSON ({error}); was it cut off?"),
+        }),
     }
 }
 
@@ -224,9 +235,11 @@ fn parse<T: for<'de> Deserialize<'de>>(
     operation: Operation,
     body: &[u8],
 ) -> Result<T, ClientError> {
-    serde_json::from_value(body_object(body)).map_err(|error| ClientError::InvalidResponse {
-        operation,
-        detail: error.to_string(),
+    serde_json::from_value(body_object(operation, body)?).map_err(|error| {
+        ClientError::InvalidResponse {
+            operation,
+            detail: error.to_string(),
+        }
     })
 }
 
@@ -667,6 +680,25 @@ mod tests {
     }
 
     #[test]
+    fn a_truncated_or_foreign_success_body_is_an_error_naming_the_operation() {
+        let cut = ListAccountsResponse::parse(br#"{"accountList":[{"accountId":"1"#).unwrap_err();
+        assert!(
+            cut.to_string()
+                .starts_with("Unable to parse the response of the ListAccounts operation: the body is not valid JSON"),
+            "{cut}"
+        );
+        assert_eq!(cut.exit_class(), sso_core::ExitClass::General);
+        let list = ListAccountsResponse::parse(b"[1]").unwrap_err();
+        assert!(
+            list.to_string()
+                .ends_with("the body is JSON but not an object"),
+            "{list}"
+        );
+        // Empty is botocore's `{}`: no members, no error.
+        assert!(ListAccountsResponse::parse(b" \n").is_ok());
+    }
+
+    #[test]
     fn request_bodies_are_python_json_dumps() {
         let mut map = Map::new();
         put(&mut map, "clientName", "botocore-client-my-sso");
@@ -718,11 +750,16 @@ mod tests {
     }
 
     #[test]
-    fn unparsable_success_body_means_every_member_absent() {
-        let response = ListAccountRolesResponse::parse(b"<html>").unwrap();
-        assert_eq!(response.to_value(), Value::Object(Map::new()));
+    fn an_empty_success_body_means_every_member_absent_and_html_is_an_error() {
         let response = GetRoleCredentialsResponse::parse(b"").unwrap();
         assert_eq!(response, GetRoleCredentialsResponse::default());
+        // botocore would print an empty result for a proxy's HTML page; we say what happened.
+        let html = ListAccountRolesResponse::parse(b"<html>").unwrap_err();
+        assert!(
+            html.to_string()
+                .contains("ListAccountRoles operation: the body is not valid JSON"),
+            "{html}"
+        );
     }
 
     #[test]
