@@ -13,7 +13,9 @@
 //! swallowed when it was only advisory.
 
 use jiff::SignedDuration;
-use sso_cache::{Cache, CachedToken, Decision, TokenKey, TokenLock, refresh_decision};
+use sso_cache::{
+    Cache, CachedToken, Decision, RefreshAttempt, TokenKey, TokenLock, refresh_decision,
+};
 use sso_client::OidcClient;
 use sso_client::wire::{CreateTokenRequest, TokenGrant};
 use sso_config::SsoTarget;
@@ -21,6 +23,12 @@ use sso_core::{Clock, Secret, Terminal};
 
 use crate::AuthError;
 use crate::login::truncate_to_seconds;
+
+/// How soon after one refresh attempt (by any process) another may be made: aws-config's
+/// rule, so a failing or black-holed OIDC endpoint costs one attempt per 30 s, not one per
+/// waiting process, and tokens that live less than the 15-minute window are not refreshed by
+/// every caller.
+pub const RETRY_REFRESH_AFTER: SignedDuration = SignedDuration::from_secs(30);
 
 /// The cache key of a target's token.
 pub fn token_key(target: &SsoTarget) -> TokenKey {
@@ -94,8 +102,32 @@ impl TokenProvider<'_> {
             Decision::Expired => return Err(Decision::expired_error(false).into()),
             Decision::Refresh { mandatory } => mandatory,
         };
+        // Single flight covers failure too: a refresh any process tried in the last
+        // `RETRY_REFRESH_AFTER` is not tried again while the current token still works, and a
+        // failed one is not repeated by every process queued behind the lock.
+        if let Some(last) = lock.last_refresh_attempt()
+            && now.duration_since(last.at) < RETRY_REFRESH_AFTER
+            && now.duration_since(last.at) >= SignedDuration::ZERO
+        {
+            if token.expires_at > now {
+                self.terminal
+                    .debug(|| "a refresh was tried moments ago; using the current token".into());
+                return Ok(token.access_token);
+            }
+            if last.failed {
+                return Err(Decision::expired_error(false).into());
+            }
+        }
+        lock.record_refresh_attempt(RefreshAttempt {
+            at: now,
+            failed: true,
+        });
         match self.refresh(&token, target, oidc) {
             Ok(fresh) => {
+                lock.record_refresh_attempt(RefreshAttempt {
+                    at: now,
+                    failed: false,
+                });
                 lock.store(&fresh)?;
                 self.terminal.debug(|| {
                     format!(

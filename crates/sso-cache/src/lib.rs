@@ -30,7 +30,7 @@ pub use registration::{
     AUTHORIZATION_CODE_GRANT, ClientRegistration, LoginFlow, REGISTRATION_EXPIRY_WINDOW,
 };
 pub use role::{ROLE_CREDENTIALS_EXPIRY_WINDOW, RoleCredentials, SSO_PROVIDER_TYPE};
-pub use store::{Cache, Entry, Loaded, RoleCredentialsLock, TokenFile, TokenLock};
+pub use store::{Cache, Entry, Loaded, RefreshAttempt, RoleCredentialsLock, TokenFile, TokenLock};
 pub use time::{
     format_timestamp, parse_timestamp, timestamp_from_epoch_millis, timestamp_from_epoch_seconds,
 };

@@ -422,6 +422,15 @@ impl Cache {
     }
 }
 
+/// One refresh attempt, as recorded beside a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshAttempt {
+    /// When it was made.
+    pub at: jiff::Timestamp,
+    /// Whether it failed.
+    pub failed: bool,
+}
+
 /// Exclusive ownership of one token file among aws-sso processes. Dropping it releases the lock.
 #[derive(Debug)]
 pub struct TokenLock {
@@ -482,6 +491,38 @@ impl TokenLock {
     /// Writes the token atomically while the lock is held.
     pub fn store(&self, token: &CachedToken) -> Result<(), CacheError> {
         write_atomic(&self.token_path, &token.render())
+    }
+
+    /// The last refresh attempt any aws-sso process recorded for this token (see
+    /// [`TokenLock::record_refresh_attempt`]); `None` when there is none or it cannot be read.
+    pub fn last_refresh_attempt(&self) -> Option<RefreshAttempt> {
+        use std::io::{Read as _, Seek as _};
+        let mut file = &self.file;
+        file.rewind().ok()?;
+        let mut text = String::new();
+        file.take(256).read_to_string(&mut text).ok()?;
+        let (at, outcome) = text.trim().split_once(' ')?;
+        Some(RefreshAttempt {
+            at: at.parse().ok()?,
+            failed: outcome == "failed",
+        })
+    }
+
+    /// Records, in the lock file itself (only the holder writes it), when this process tried
+    /// to refresh and whether it failed, so the processes queued behind the lock do not each
+    /// repeat a refresh that just failed. Best effort: the record is an optimisation.
+    pub fn record_refresh_attempt(&self, attempt: RefreshAttempt) {
+        use std::io::Seek as _;
+        let mut file = &self.file;
+        let outcome = if attempt.failed {
+            "failed"
+        } else {
+            "succeeded"
+        };
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|_| write!(file, "{} {outcome}\n", attempt.at));
     }
 
     /// Deletes the token file while the lock is held; `Ok(false)` if it was already gone.

@@ -47,7 +47,14 @@ impl Run {
     }
 
     fn token(&self, target: &sso_config::SsoTarget) -> Result<String, AuthError> {
-        let clock = clock();
+        self.token_at(target, clock())
+    }
+
+    fn token_at(
+        &self,
+        target: &sso_config::SsoTarget,
+        clock: sso_core::FixedClock,
+    ) -> Result<String, AuthError> {
         TokenProvider {
             cache: &self.cache,
             clock: &clock,
@@ -291,4 +298,40 @@ fn an_advisory_refresh_skips_a_lock_held_by_another_process() {
     assert_eq!(run.token(&target).unwrap(), "at-old");
     assert!(run.transport.sent().is_empty());
     drop(held);
+}
+
+#[test]
+fn a_failed_refresh_is_not_repeated_by_the_next_caller_for_thirty_seconds() {
+    let run = Run::new();
+    let target = session_target();
+    // Inside the mandatory window but still valid.
+    seed(&run.cache, &target, SignedDuration::from_mins(5), true);
+    run.transport
+        .oidc_error("InvalidGrantException", "invalid_grant");
+    assert_eq!(run.token(&target).unwrap(), "at-old");
+    // The next process, moments later, uses the token it has: no second CreateToken (the script
+    // has no answer left, so a call would fail the test).
+    assert_eq!(run.token(&target).unwrap(), "at-old");
+    assert_eq!(run.transport.paths(), ["/token"]);
+    // Thirty seconds on, a refresh is tried again.
+    run.transport.ok("/token", token_response("at-new", true));
+    let later = sso_core::FixedClock(now() + sso_auth::token::RETRY_REFRESH_AFTER);
+    assert_eq!(run.token_at(&target, later).unwrap(), "at-new");
+    run.transport.assert_done();
+}
+
+#[test]
+fn an_expired_token_whose_refresh_just_failed_fails_at_once() {
+    let run = Run::new();
+    let target = session_target();
+    seed(&run.cache, &target, SignedDuration::from_mins(-1), true);
+    run.transport.unreachable("/token");
+    assert!(matches!(run.token(&target), Err(AuthError::Client(_))));
+    // Every waiter after it: the same outcome without another attempt at a dead endpoint.
+    let error = run.token(&target).unwrap_err();
+    assert!(
+        matches!(error, AuthError::Cache(CacheError::RefreshFailed)),
+        "{error:?}"
+    );
+    assert_eq!(run.transport.paths(), ["/token"]);
 }
