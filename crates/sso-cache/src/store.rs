@@ -522,7 +522,7 @@ impl TokenLock {
         let _ = file
             .set_len(0)
             .and_then(|()| file.rewind())
-            .and_then(|_| write!(file, "{} {outcome}\n", attempt.at));
+            .and_then(|_| writeln!(file, "{} {outcome}", attempt.at));
     }
 
     /// Deletes the token file while the lock is held; `Ok(false)` if it was already gone.
