@@ -31,14 +31,19 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     if let Ok(timestamp) = text.parse::<Timestamp>() {
         return Some(timestamp);
     }
-    let civil = strip_suffix_ignore_case(text, "UTC")
-        .or_else(|| strip_suffix_ignore_case(text, "GMT"))
+    let civil = ["UTC", "GMT", "Z"]
+        .iter()
+        .find_map(|zone| strip_suffix_ignore_case(text, zone))
         .unwrap_or(text)
         .trim_end();
     let datetime = civil.parse::<DateTime>().ok()?;
-    // Only reached for zone-less text: jiff's `DateTime` parser also accepts (and drops) an
-    // offset, but text with a valid offset was already taken by the `Timestamp` parser above.
-    TimeZone::UTC.to_timestamp(datetime).ok()
+    // Reached for zone-less text, and for instants past jiff's range: its `DateTime` parser
+    // also accepts (and drops) an offset. botocore reads `9999-12-31T23:59:59Z` ("never") as a
+    // date like any other; jiff's timestamps end a day earlier, so the last year saturates.
+    TimeZone::UTC
+        .to_timestamp(datetime)
+        .ok()
+        .or_else(|| (datetime.year() == 9999).then_some(Timestamp::MAX))
 }
 
 fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
@@ -66,6 +71,13 @@ pub fn timestamp_from_epoch_millis(millis: i64) -> Result<Timestamp, CacheError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_end_of_time_is_far_in_the_future_not_invalid() {
+        assert_eq!(parse_timestamp("9999-12-31T23:59:59Z"), Some(Timestamp::MAX));
+        assert_eq!(parse_timestamp("9999-12-31T23:59:59UTC"), Some(Timestamp::MAX));
+        assert_eq!(parse_timestamp("10000-01-01T00:00:00Z"), None);
+    }
 
     #[test]
     fn parses_every_form_other_tools_write() {
