@@ -161,7 +161,8 @@ fn render_failure(
     // AWS CLI v2 strips the whole error text and then writes one newline, so an empty OIDC
     // error message leaves no trailing space.
     let text = format!("{headline}{}", details.unwrap_or_default());
-    let text = text.trim_end();
+    let text = visible_controls(text.trim_end());
+    let text = text.as_str();
     match format {
         ErrorFormat::Enhanced => format!("\naws: [ERROR]: {text}\n"),
         ErrorFormat::Legacy => format!("\n{text}\n"),
@@ -183,6 +184,19 @@ fn render_failure(
             sso_output::render(output, &value, &options).unwrap_or_else(|_| format!("{headline}\n"))
         }
     }
+}
+
+/// Control characters other than line breaks and tabs, which can arrive in names from a config
+/// file or the command line, written as `\xNN` so an error line cannot move the cursor, clear
+/// the screen or fake other output.
+fn visible_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => format!("\\x{:02x}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// The messages of `error`'s sources, outermost first.
@@ -273,6 +287,19 @@ mod tests {
             details: None,
             causes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn control_characters_in_messages_are_made_visible() {
+        let error = CliError::general("The config profile (de\u{1b}[2Jv\r) could not be found");
+        assert_eq!(
+            error.render(ErrorFormat::Enhanced),
+            "\naws: [ERROR]: The config profile (de\\x1b[2Jv\\x0d) could not be found\n"
+        );
+        assert_eq!(
+            CliError::general("two\nlines").render(ErrorFormat::Legacy),
+            "\ntwo\nlines\n"
+        );
     }
 
     #[test]

@@ -74,8 +74,14 @@ mod tests {
 
     #[test]
     fn the_end_of_time_is_far_in_the_future_not_invalid() {
-        assert_eq!(parse_timestamp("9999-12-31T23:59:59Z"), Some(Timestamp::MAX));
-        assert_eq!(parse_timestamp("9999-12-31T23:59:59UTC"), Some(Timestamp::MAX));
+        assert_eq!(
+            parse_timestamp("9999-12-31T23:59:59Z"),
+            Some(Timestamp::MAX)
+        );
+        assert_eq!(
+            parse_timestamp("9999-12-31T23:59:59UTC"),
+            Some(Timestamp::MAX)
+        );
         assert_eq!(parse_timestamp("10000-01-01T00:00:00Z"), None);
     }
 
