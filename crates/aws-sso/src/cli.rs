@@ -95,8 +95,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// Output format: json, text, table, yaml, yaml-stream or off
-    #[arg(long, global = true, value_name = "FORMAT")]
+    /// Output format (default: the profile's `output`, else json)
+    #[arg(
+        long,
+        global = true,
+        value_name = "FORMAT",
+        value_parser = ["json", "text", "table", "yaml", "yaml-stream", "off"],
+    )]
     pub output: Option<String>,
 
     /// A JMESPath query to filter the response data

@@ -217,3 +217,15 @@ fn the_profile_can_choose_the_error_format() {
         "{outcome}"
     );
 }
+
+#[test]
+fn an_unknown_output_flag_is_an_argument_error_with_the_choices() {
+    let outcome = aws_sso(&TestContext::new(), &["list-accounts", "--output", "xml"]);
+    assert_eq!(outcome.code, 252, "{outcome}");
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "\naws: [ERROR]: argument --output: Invalid choice, valid choices are:\n\njson | text | table | yaml | yaml-stream | off\n\n{USAGE}"
+        )
+    );
+}
