@@ -159,9 +159,10 @@ def test_device_code_login_denied_in_chromium(browser, login, sandbox, emu):
     assert outcome == "Request denied"
     code, out, err = finish_aws_sso(proc)
     assert code == 254, (out, err)
-    # The OIDC error body has no `message`, so the line ends after ": "; its modeled fields follow.
+    # The OIDC error body has no `message`, so the line ends at the colon; after one blank line
+    # its modeled fields follow (AWS CLI v2's layout).
     first, _, details = err.partition("\nAdditional error details:\n")
-    assert first == "\naws: [ERROR]: An error occurred (AccessDeniedException) when calling the CreateToken operation: ", err
+    assert first == "\naws: [ERROR]: An error occurred (AccessDeniedException) when calling the CreateToken operation:\n", err
     assert re.fullmatch(r"error: access_denied\nerror_description: [^\n]+\n", details), err
     assert cached_token(sandbox) is None
 

@@ -160,7 +160,14 @@ fn render_failure(
     };
     // AWS CLI v2 strips the whole error text and then writes one newline, so an empty OIDC
     // error message leaves no trailing space.
-    let text = format!("{headline}{}", details.unwrap_or_default());
+    // An error with an empty message (OAuth-style OIDC errors) ends its line at the colon, and
+    // AWS CLI v2 leaves one blank line before the details that follow.
+    let text = match details {
+        Some(details) if headline.ends_with(": ") => {
+            format!("{}\n{details}", headline.trim_end())
+        }
+        _ => format!("{headline}{}", details.unwrap_or_default()),
+    };
     let text = visible_controls(text.trim_end());
     let text = text.as_str();
     match format {
@@ -287,6 +294,23 @@ mod tests {
             details: None,
             causes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn an_empty_service_message_ends_the_line_at_the_colon_before_the_details() {
+        let denied = CliError::Failure {
+            class: ExitClass::Service,
+            code: Some("AccessDeniedException".into()),
+            message:
+                "An error occurred (AccessDeniedException) when calling the CreateToken operation: "
+                    .into(),
+            details: Some("\nAdditional error details:\nerror: access_denied".into()),
+            causes: Vec::new(),
+        };
+        assert_eq!(
+            denied.render(ErrorFormat::Enhanced),
+            "\naws: [ERROR]: An error occurred (AccessDeniedException) when calling the CreateToken operation:\n\nAdditional error details:\nerror: access_denied\n"
+        );
     }
 
     #[test]
