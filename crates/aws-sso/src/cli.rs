@@ -87,7 +87,7 @@ pub struct GlobalArgs {
     pub profile: Option<String>,
 
     /// The region to use (overrides AWS_REGION, AWS_DEFAULT_REGION and the profile's `region`)
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION", allow_hyphen_values = true)]
     pub region: Option<String>,
 
     /// Override the service endpoint URL (list and credential commands; `login` and `logout`

@@ -93,6 +93,7 @@ impl Resolved {
         region: &str,
         pkce: bool,
     ) -> Result<OidcClient, ConfigError> {
+        sso_config::validate_region(region)?;
         let endpoint =
             self.settings
                 .endpoint(&self.config, &context.env, Service::Oidc, region, false)?;
@@ -114,6 +115,7 @@ impl Resolved {
         region: &str,
         api_command: bool,
     ) -> Result<PortalClient, ConfigError> {
+        sso_config::validate_region(region)?;
         let endpoint = self.settings.endpoint(
             &self.config,
             &context.env,

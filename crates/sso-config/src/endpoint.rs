@@ -256,6 +256,30 @@ fn no_console(region: &str) -> ConfigError {
     }
 }
 
+/// botocore's `validate_region_name`, run when a client is created: a DNS label of letters,
+/// digits and `-` (at most 63, not all digits, no leading or trailing `-`). An endpoint
+/// override does not exempt the region, as in botocore.
+///
+/// # Errors
+///
+/// [`ConfigError::InvalidRegion`] with botocore's text.
+pub fn validate_region(region: &str) -> Result<(), ConfigError> {
+    let valid = region.len() <= 63
+        && region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && !region.chars().all(|c| c.is_ascii_digit());
+    if valid {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidRegion {
+            region: region.to_owned(),
+        })
+    }
+}
+
 /// Evaluates the rule set of `service`.
 pub fn resolve(service: Service, params: &EndpointParams<'_>) -> Result<String, ConfigError> {
     if service == Service::Signin {
@@ -456,6 +480,34 @@ mod tests {
             let want = hosts.map(|h| format!("https://{h}"));
             assert_eq!(got, want, "{service} in {region}");
         }
+    }
+
+    #[test]
+    fn region_names_are_validated_like_botocore() {
+        for good in [
+            "us-east-1",
+            "eu-central-2",
+            "aws-global",
+            "us-gov-west-1",
+            "a",
+        ] {
+            assert!(validate_region(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "-bad",
+            "bad-",
+            "us east 1",
+            "us_east_1",
+            "123",
+            "eu-west-1.evil",
+            "",
+        ] {
+            assert!(validate_region(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            validate_region("-bad").unwrap_err().to_string(),
+            "Provided region_name '-bad' doesn't match a supported format."
+        );
     }
 
     #[test]

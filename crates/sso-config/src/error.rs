@@ -137,6 +137,13 @@ pub enum ConfigError {
         origin: Source,
     },
 
+    /// botocore `InvalidRegionError`: the region is not a valid host label (exit 255).
+    #[error("Provided region_name '{region}' doesn't match a supported format.")]
+    InvalidRegion {
+        /// The region as given.
+        region: String,
+    },
+
     /// `aws-sso console` in a partition without a public console (exit 253).
     #[error(
         "There is no public console sign-in endpoint for region {region} (partition {partition}): set AWS_ENDPOINT_URL_SIGNIN"
@@ -379,7 +386,8 @@ impl ConfigError {
             | Self::SsoSessionNotFound { .. }
             | Self::SsoValueMismatch { .. }
             | Self::TokenProviderSessionNotFound { .. }
-            | Self::TokenProviderIncomplete { .. } => ExitClass::General,
+            | Self::TokenProviderIncomplete { .. }
+            | Self::InvalidRegion { .. } => ExitClass::General,
         }
     }
 

@@ -30,7 +30,7 @@ pub mod sso;
 mod url;
 pub mod writer;
 
-pub use endpoint::{Partition, Service, console_home_url, signin_url};
+pub use endpoint::{Partition, Service, console_home_url, signin_url, validate_region};
 pub use error::{ConfigError, ParseProblem};
 pub use model::{Profile, Properties, Services, SharedConfig, SsoSession, Value};
 pub use settings::{EndpointSource, Overrides, ResolvedEndpoint, Settings, Source};

@@ -229,3 +229,25 @@ fn an_unknown_output_flag_is_an_argument_error_with_the_choices() {
         )
     );
 }
+
+#[test]
+fn a_malformed_region_is_refused_even_with_an_endpoint_override() {
+    // `-bad` is the value of --region, not an option, and botocore's region check applies.
+    let outcome = aws_sso(
+        &TestContext::new(),
+        &[
+            "list-accounts",
+            "--access-token",
+            "t",
+            "--region",
+            "-bad",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+    );
+    assert_eq!(outcome.code, 255, "{outcome}");
+    assert_eq!(
+        outcome.stderr,
+        "\naws: [ERROR]: Provided region_name '-bad' doesn't match a supported format.\n"
+    );
+}
