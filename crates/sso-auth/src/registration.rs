@@ -86,7 +86,11 @@ impl Registrar<'_> {
         };
         let scopes = configured_scopes(target);
         let request = match flow {
-            LoginFlow::DeviceCode => RegisterClientRequest::device_code(client_name, scopes),
+            // An empty `sso_registration_scopes =` is no scopes: botocore sends them only
+            // when the list is not empty.
+            LoginFlow::DeviceCode => {
+                RegisterClientRequest::device_code(client_name, scopes.filter(|s| !s.is_empty()))
+            }
             LoginFlow::AuthorizationCode => RegisterClientRequest::authorization_code(
                 client_name,
                 self.service_start_url,

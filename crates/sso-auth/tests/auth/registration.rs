@@ -250,3 +250,48 @@ fn a_corrupt_cached_registration_is_reported_and_replaced() {
         "cid-new"
     );
 }
+
+#[test]
+fn an_empty_scope_list_is_not_sent_or_stored() {
+    let (_home, cache) = cache();
+    let transport = ScriptedTransport::new();
+    transport
+        .ok("/client/register", registered("cid-empty", 90))
+        .ok(
+            "/device_authorization",
+            crate::support::device_authorization(Some(1)),
+        )
+        .ok("/token", token_response("at", true));
+    let sleeper = RecordingSleeper::new();
+    let terminal = RecordingTerminal::default();
+    let client = oidc(&transport, &sleeper);
+    let clock = clock();
+    let target = sso_config::SsoTarget::Session {
+        session_name: "my-sso".to_owned(),
+        start_url: START_URL.to_owned(),
+        region: "us-east-1".to_owned(),
+        // `sso_registration_scopes =` with nothing after it.
+        registration_scopes: Some(Vec::new()),
+    };
+    Login {
+        oidc: &client,
+        cache: &cache,
+        clock: &clock,
+        sleeper: sleeper.as_ref(),
+        terminal: &terminal,
+        browser: None,
+        service_start_url: START_URL,
+    }
+    .run(&target, Flow::DeviceCode)
+    .unwrap();
+    assert_eq!(
+        transport.sent()[0].body,
+        json!({"clientName": "botocore-client-my-sso", "clientType": "public"})
+    );
+    let stored = cache
+        .load_registration(&sso_auth::registration_key(&target))
+        .unwrap()
+        .into_found()
+        .unwrap();
+    assert_eq!(stored.scopes, None);
+}
