@@ -99,9 +99,13 @@ impl CliError {
     pub(crate) fn render(&self, format: ErrorFormat) -> String {
         let mut out = String::new();
         match self {
+            // AWS CLI v2 2.36: a blank line, the usage, two blank lines, then the error.
             Self::UnknownOptions(options) => {
-                out.push_str(USAGE);
-                let _ = write!(out, "\n{}Unknown options: {options}\n", prefix(format));
+                let _ = write!(
+                    out,
+                    "\n{USAGE}\n\n{}Unknown options: {options}\n",
+                    prefix(format)
+                );
             }
             Self::Usage(message) => {
                 let _ = write!(out, "\n{}{message}\n\n{USAGE}", prefix(format));
@@ -352,7 +356,7 @@ mod tests {
         );
         assert_eq!(
             CliError::UnknownOptions("--bogus".into()).render(ErrorFormat::Enhanced),
-            format!("{USAGE}\naws: [ERROR]: Unknown options: --bogus\n")
+            format!("\n{USAGE}\n\naws: [ERROR]: Unknown options: --bogus\n")
         );
     }
 

@@ -13,7 +13,7 @@ fn unknown_option_prints_usage_then_the_error() {
     assert_eq!(outcome.stdout, "");
     assert_eq!(
         outcome.stderr,
-        format!("{USAGE}\naws: [ERROR]: Unknown options: --bogus\n")
+        format!("\n{USAGE}\n\naws: [ERROR]: Unknown options: --bogus\n")
     );
 }
 
