@@ -758,12 +758,22 @@ ERRORS = {
 }
 
 
+# The line of our own that follows the AWS CLI's (unchanged) line for a refusal.
+HINTS = {
+    "forbidden-role": "This session may not use role ReadOnly in account 333333333333; "
+    "`aws-sso list-account-roles --account-id 333333333333` lists the roles it may use.\n",
+    "forbidden-account-roles": "This session has no access to account 555555555555; "
+    "`aws-sso list-accounts` lists the accounts it has.\n",
+}
+
+
 @pytest.mark.parametrize("case", ERRORS, ids=list(ERRORS))
 def test_errors(builtin, case):
     args, code, message = ERRORS[case]
     user = "alice" if case.startswith("forbidden") else "demo"
     v1, ours = error_pair(builtin, [*args, "--output", "json"], user=user)
-    assert (ours.returncode, ours.stdout.decode(), ours.stderr.decode()) == (code, "", f"\naws: [ERROR]: {message}\n")
+    expected = f"\naws: [ERROR]: {message}\n" + HINTS.get(case, "")
+    assert (ours.returncode, ours.stdout.decode(), ours.stderr.decode()) == (code, "", expected)
     assert v1_message(v1) in ours.stderr.decode()
 
 

@@ -33,7 +33,20 @@ impl Resolved {
     /// Loads the config files named by the environment and resolves the global settings.
     pub(crate) fn load(global: &GlobalArgs, context: &Context) -> Result<Self, CliError> {
         let config = SharedConfig::load(&context.env)?;
-        let settings = Settings::resolve(&config, &context.env, &overrides(global))?;
+        let settings =
+            Settings::resolve(&config, &context.env, &overrides(global)).map_err(|error| {
+                let hint = match &error {
+                    ConfigError::ProfileNotFound { profile } => {
+                        Some(profile_hint(&config, profile))
+                    }
+                    _ => None,
+                };
+                let error = CliError::from(error);
+                match hint {
+                    Some(hint) => error.with_hint(&hint),
+                    None => error,
+                }
+            })?;
         context.set_error_format(settings.cli_error_format);
         Ok(Self {
             config,
@@ -273,6 +286,48 @@ impl Resolved {
         context.terminal.stdout(&format!("{text}\n"));
         Ok(())
     }
+}
+
+/// What to say after "The config profile (X) could not be found": which file was read, and the
+/// profile meant if one is a typo away.
+fn profile_hint(config: &SharedConfig, wanted: &str) -> String {
+    let path = config.config_path();
+    let names: Vec<&str> = config.profile_names().collect();
+    if names.is_empty() {
+        let state = if path.exists() {
+            "has no profiles"
+        } else {
+            "does not exist"
+        };
+        return format!("{} {state}, so no profile is defined.", path.display());
+    }
+    let close = names
+        .iter()
+        .copied()
+        .filter(|name| edit_distance(name, wanted) <= 2 || name.starts_with(wanted))
+        .min_by_key(|name| edit_distance(name, wanted));
+    match close {
+        Some(name) => format!("Did you mean --profile {name}? (read {})", path.display()),
+        None => format!("Profiles in {}: {}", path.display(), names.join(", ")),
+    }
+}
+
+/// Levenshtein distance, for "did you mean": a dozen lines do not need a crate.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// The command line's side of settings precedence.

@@ -51,13 +51,21 @@ pub(crate) fn run(
         resolved,
         context,
         |portal, token| {
-            Ok(portal
-                .get_role_credentials(
-                    token,
-                    role_name.as_deref().unwrap_or_default(),
-                    account_id.as_deref().unwrap_or_default(),
-                )?
-                .to_value())
+            let (role, account) = (
+                role_name.as_deref().unwrap_or_default(),
+                account_id.as_deref().unwrap_or_default(),
+            );
+            let response = portal
+                .get_role_credentials(token, role, account)
+                .map_err(|error| {
+                    portal::with_access_hint(
+                        error,
+                        &format!(
+                            "This session may not use role {role} in account {account}; `aws-sso list-account-roles --account-id {account}` lists the roles it may use."
+                        ),
+                    )
+                })?;
+            Ok(response.to_value())
         },
     )
 }

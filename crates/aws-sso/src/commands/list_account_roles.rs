@@ -3,7 +3,7 @@
 use crate::Context;
 use crate::cli::{GlobalArgs, ListAccountRolesArgs};
 use crate::commands::parameters;
-use crate::commands::portal::{Listing, Params};
+use crate::commands::portal::{self, Listing, Params};
 use crate::error::CliError;
 use crate::settings::Resolved;
 
@@ -41,9 +41,17 @@ pub(crate) fn run(
         resolved,
         context,
         |portal, token, next_token, max_results| {
-            Ok(portal
-                .list_account_roles(token, &account_id, next_token, max_results)?
-                .to_value())
+            let response = portal
+                .list_account_roles(token, &account_id, next_token, max_results)
+                .map_err(|error| {
+                    portal::with_access_hint(
+                        error,
+                        &format!(
+                            "This session has no access to account {account_id}; `aws-sso list-accounts` lists the accounts it has."
+                        ),
+                    )
+                })?;
+            Ok(response.to_value())
         },
     )
 }

@@ -290,6 +290,18 @@ fn paging_options(args: &PagingArgs, no_paginate: bool) -> Result<PagingOptions,
     })
 }
 
+/// A refusal (`ForbiddenException`), with a line of our own saying what was asked for and how to
+/// list what can be asked (the AWS CLI's line, `No access`, names neither).
+pub(crate) fn with_access_hint(error: sso_client::ClientError, hint: &str) -> CliError {
+    let forbidden = error.code() == Some("ForbiddenException");
+    let error = CliError::from(error);
+    if forbidden {
+        error.with_hint(hint)
+    } else {
+        error
+    }
+}
+
 /// Prints the output; on a failure, prints what was produced before it, then fails.
 fn emit(rendered: Result<Rendered, Box<PartialOutput>>, context: &Context) -> Result<(), CliError> {
     match rendered {

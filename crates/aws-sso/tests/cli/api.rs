@@ -128,7 +128,7 @@ fn an_unassigned_role_is_forbidden() {
     assert_eq!(outcome.code, 254);
     assert_eq!(
         outcome.stderr,
-        "\naws: [ERROR]: An error occurred (ForbiddenException) when calling the GetRoleCredentials operation: No access\n"
+        "\naws: [ERROR]: An error occurred (ForbiddenException) when calling the GetRoleCredentials operation: No access\nThis session may not use role AdministratorAccess in account 222222222222; `aws-sso list-account-roles --account-id 222222222222` lists the roles it may use.\n"
     );
 }
 

@@ -66,16 +66,23 @@ fn an_explicit_missing_profile_is_255() {
         &["list-accounts", "--profile", "nope", "--access-token", "t"],
     );
     assert_eq!(outcome.code, 255, "{outcome}");
+    // The AWS CLI's line, then one of ours: the profiles of the file that was read.
     assert_eq!(
-        outcome.stderr,
-        "\naws: [ERROR]: The config profile (nope) could not be found\n"
+        outcome.stderr_filtered(),
+        "\naws: [ERROR]: The config profile (nope) could not be found\nProfiles in [HOME]/.aws/config: dev\n"
     );
     let mut context = context;
-    context.env("AWS_PROFILE", "nope2");
+    context.env("AWS_PROFILE", "deev");
+    let outcome = aws_sso(&context, &["list-accounts", "--access-token", "t"]);
+    assert_eq!(
+        outcome.stderr_filtered(),
+        "\naws: [ERROR]: The config profile (deev) could not be found\nDid you mean --profile dev? (read [HOME]/.aws/config)\n"
+    );
+    context.env("AWS_CONFIG_FILE", "/nonexistent/config");
     let outcome = aws_sso(&context, &["list-accounts", "--access-token", "t"]);
     assert_eq!(
         outcome.stderr,
-        "\naws: [ERROR]: The config profile (nope2) could not be found\n"
+        "\naws: [ERROR]: The config profile (deev) could not be found\n/nonexistent/config does not exist, so no profile is defined.\n"
     );
 }
 
