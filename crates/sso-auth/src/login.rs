@@ -140,15 +140,25 @@ impl Login<'_> {
             }
             None => self.terminal.stdout(&no_browser_prompt(&url, None, None)),
         }
-        let code =
-            receiver
-                .wait(&challenge.state, CALLBACK_TIMEOUT)
-                .map_err(|error| match error {
-                    CallbackError::Denied => AuthError::Denied,
-                    CallbackError::StateMismatch => AuthError::StateMismatch,
-                    CallbackError::TimedOut => AuthError::AuthorizationExpired,
-                    CallbackError::Io(error) => AuthError::CallbackFailed(error),
-                })?;
+        // A browser that never comes back (an error page, or no browser that can reach this
+        // machine's 127.0.0.1) would otherwise mean ten silent minutes: after a while, say what
+        // to do, then go on waiting for the rest of the AWS CLI's 600 s.
+        let code = match receiver.wait(&challenge.state, STILL_WAITING_AFTER) {
+            Err(CallbackError::TimedOut) => {
+                self.terminal.stderr(STILL_WAITING);
+                receiver.wait(
+                    &challenge.state,
+                    CALLBACK_TIMEOUT.saturating_sub(STILL_WAITING_AFTER),
+                )
+            }
+            other => other,
+        }
+        .map_err(|error| match error {
+            CallbackError::Denied => AuthError::Denied,
+            CallbackError::StateMismatch => AuthError::StateMismatch,
+            CallbackError::TimedOut => AuthError::AuthorizationExpired,
+            CallbackError::Io(error) => AuthError::CallbackFailed(error),
+        })?;
         let request = CreateTokenRequest {
             client_id: registration.client_id.clone(),
             client_secret: registration.client_secret.clone(),
@@ -168,6 +178,12 @@ impl Login<'_> {
         })
     }
 }
+
+/// How long the PKCE flow waits for the browser before saying what to do if it is stuck.
+pub const STILL_WAITING_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The line shown then (on stderr, so it never mixes with the prompt the AWS CLI prints).
+pub const STILL_WAITING: &str = "Still waiting for the browser to finish the sign-in. If it shows an error, or cannot reach this machine (the sign-in ends at http://127.0.0.1 here), press Ctrl-C and run the login again with --use-device-code.\n";
 
 /// The token file stores whole seconds (`YYYY-MM-DDTHH:MM:SSZ`).
 pub(crate) fn truncate_to_seconds(timestamp: Timestamp) -> Timestamp {

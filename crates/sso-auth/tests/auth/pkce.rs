@@ -79,10 +79,10 @@ fn the_code_is_exchanged_with_the_verifier_of_the_challenge_sent() {
     assert_eq!(token.access_token.expose(), "at-pkce");
     run.transport.assert_done();
 
-    // The receiver was asked for the state in the URL, for the CLI's 600 s.
-    let (state, timeout) = receiver.asked.lock().unwrap().clone().unwrap();
-    assert_eq!(state, run.param("state"));
-    assert_eq!(timeout, Duration::from_secs(600));
+    // The receiver was asked for the state in the URL; the first wait is the short one after
+    // which the user is told what to do if the browser is stuck.
+    let asked = receiver.asked.lock().unwrap().clone();
+    assert_eq!(asked, [(run.param("state"), Duration::from_secs(30))]);
     assert_eq!(run.param("client_id"), "cid-pkce");
     assert_eq!(
         run.param("redirect_uri"),
@@ -152,8 +152,44 @@ fn an_error_redirect_is_a_denial() {
 
 #[test]
 fn no_redirect_in_time_is_an_expired_authorization() {
-    let (_, error) = failed_redirect(CallbackError::TimedOut);
+    let run = Run::new();
+    run.transport
+        .ok("/client/register", registered("cid-pkce", 90));
+    let receiver = ScriptedReceiver::sequence(vec![
+        Err(CallbackError::TimedOut),
+        Err(CallbackError::TimedOut),
+    ]);
+    let error = run.login(&receiver).unwrap_err();
     assert!(matches!(error, AuthError::AuthorizationExpired));
+    // 30 s, a line saying what to do, then the rest of the AWS CLI's 600 s.
+    let timeouts: Vec<Duration> = receiver
+        .asked
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, t)| *t)
+        .collect();
+    assert_eq!(
+        timeouts,
+        [Duration::from_secs(30), Duration::from_secs(570)]
+    );
+    assert_eq!(run.terminal.stderr_text(), sso_auth::login::STILL_WAITING);
+}
+
+#[test]
+fn a_slow_browser_is_told_what_to_do_and_still_finishes() {
+    let run = Run::new();
+    run.transport
+        .ok("/client/register", registered("cid-pkce", 90))
+        .ok("/token", token_response("at-late", true));
+    let receiver = ScriptedReceiver::sequence(vec![
+        Err(CallbackError::TimedOut),
+        Ok("late-code".to_owned()),
+    ]);
+    let token = run.login(&receiver).unwrap();
+    assert_eq!(token.access_token.expose(), "at-late");
+    assert!(run.terminal.stderr_text().contains("--use-device-code"));
+    assert_eq!(run.transport.sent()[1].body["code"], "late-code");
 }
 
 #[test]

@@ -268,18 +268,22 @@ impl Browser for RecordingBrowser {
     }
 }
 
-/// A [`CallbackReceiver`] whose wait ends as scripted, recording the state and timeout it was
-/// given. `Ok(code)` is returned only when it was asked for the state it was told to expect.
+/// A [`CallbackReceiver`] whose waits end as scripted, one outcome per call, recording the
+/// state and timeout of each.
 pub(crate) struct ScriptedReceiver {
-    outcome: Mutex<Option<Result<String, CallbackError>>>,
-    pub(crate) asked: Mutex<Option<(String, Duration)>>,
+    outcomes: Mutex<std::collections::VecDeque<Result<String, CallbackError>>>,
+    pub(crate) asked: Mutex<Vec<(String, Duration)>>,
 }
 
 impl ScriptedReceiver {
     pub(crate) fn new(outcome: Result<String, CallbackError>) -> Self {
+        Self::sequence(vec![outcome])
+    }
+
+    pub(crate) fn sequence(outcomes: Vec<Result<String, CallbackError>>) -> Self {
         Self {
-            outcome: Mutex::new(Some(outcome)),
-            asked: Mutex::new(None),
+            outcomes: Mutex::new(outcomes.into()),
+            asked: Mutex::new(Vec::new()),
         }
     }
 }
@@ -290,12 +294,15 @@ impl CallbackReceiver for ScriptedReceiver {
     }
 
     fn wait(&self, expected_state: &str, timeout: Duration) -> Result<String, CallbackError> {
-        *self.asked.lock().unwrap() = Some((expected_state.to_owned(), timeout));
-        self.outcome
+        self.asked
             .lock()
             .unwrap()
-            .take()
-            .expect("wait is called once")
+            .push((expected_state.to_owned(), timeout));
+        self.outcomes
+            .lock()
+            .unwrap()
+            .pop_front()
+            .expect("no more waits were scripted")
     }
 }
 
