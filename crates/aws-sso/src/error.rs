@@ -107,8 +107,14 @@ impl CliError {
                     prefix(format)
                 );
             }
+            // AWS CLI v2 (cli-behavior §6.5) classes argument errors as parameter validation;
+            // the legacy format (v1, v2 before 2.34) prints them bare.
             Self::Usage(message) => {
-                let _ = write!(out, "\n{}{message}\n\n{USAGE}", prefix(format));
+                let class = match format {
+                    ErrorFormat::Legacy => "",
+                    _ => "An error occurred (ParamValidation): ",
+                };
+                let _ = write!(out, "\n{}{class}{message}\n\n{USAGE}", prefix(format));
             }
             Self::ParamValidation(message) => {
                 out.push_str(&render_failure(

@@ -579,7 +579,7 @@ fn account_and_role_default_to_the_profile() {
     assert_eq!(none.code, 252, "{none}");
     assert!(
         none.stderr
-            .starts_with("\naws: [ERROR]: the following arguments are required: --account-id\n"),
+            .starts_with("\naws: [ERROR]: An error occurred (ParamValidation): the following arguments are required: --account-id\n"),
         "{none}"
     );
 }

@@ -27,7 +27,7 @@ fn missing_required_arguments_are_listed() {
     assert_eq!(
         outcome.stderr,
         format!(
-            "\naws: [ERROR]: the following arguments are required: --role-name, --account-id\n\n{USAGE}"
+            "\naws: [ERROR]: An error occurred (ParamValidation): the following arguments are required: --role-name, --account-id\n\n{USAGE}"
         )
     );
 }
@@ -52,7 +52,7 @@ fn no_command_is_a_usage_error() {
     assert!(
         outcome
             .stderr
-            .starts_with("\naws: [ERROR]: the following arguments are required: command\n"),
+            .starts_with("\naws: [ERROR]: An error occurred (ParamValidation): the following arguments are required: command\n"),
         "{outcome}"
     );
 }
@@ -232,7 +232,7 @@ fn an_unknown_output_flag_is_an_argument_error_with_the_choices() {
     assert_eq!(
         outcome.stderr,
         format!(
-            "\naws: [ERROR]: argument --output: Invalid choice, valid choices are:\n\njson | text | table | yaml | yaml-stream | off\n\n{USAGE}"
+            "\naws: [ERROR]: An error occurred (ParamValidation): argument --output: Invalid choice, valid choices are:\n\njson | text | table | yaml | yaml-stream | off\n\n{USAGE}"
         )
     );
 }
@@ -256,5 +256,36 @@ fn a_malformed_region_is_refused_even_with_an_endpoint_override() {
     assert_eq!(
         outcome.stderr,
         "\naws: [ERROR]: Provided region_name '-bad' doesn't match a supported format.\n"
+    );
+}
+
+#[test]
+fn argument_errors_are_parameter_validation_as_in_aws_cli_v2() {
+    let context = TestContext::new();
+    for (args, message) in [
+        (
+            &["list-accounts", "--access-token", "t", "--max-items", "abc"][..],
+            "argument --max-items: invalid int value: 'abc'",
+        ),
+        (
+            &["list-accounts", "--profile"],
+            "argument --profile: expected one argument",
+        ),
+    ] {
+        let outcome = aws_sso(&context, args);
+        assert_eq!(outcome.code, 252, "{outcome}");
+        assert_eq!(
+            outcome.stderr,
+            format!("\naws: [ERROR]: An error occurred (ParamValidation): {message}\n\n{USAGE}"),
+            "{args:?}"
+        );
+    }
+    // The legacy format (AWS CLI v1, v2 before 2.34) prints them bare.
+    let mut legacy = TestContext::new();
+    legacy.env("AWS_CLI_ERROR_FORMAT", "legacy");
+    let outcome = aws_sso(&legacy, &["list-accounts", "--profile"]);
+    assert_eq!(
+        outcome.stderr,
+        format!("\naws: error: argument --profile: expected one argument\n\n{USAGE}")
     );
 }
