@@ -330,7 +330,7 @@ impl Lexer<'_> {
     fn consume_literal(&mut self) -> Result<Token, QueryError> {
         let start = self.position;
         let lexeme = self.consume_until('`')?.replace("\\`", "`");
-        let parsed = serde_json::from_str::<Value>(&lexeme).or_else(|_| {
+        let parsed = serde_json::from_str::<Value>(&integer_negative_zero(&lexeme)).or_else(|_| {
             // JEP-12 deprecation: an invalid JSON literal is retried as a JSON string.
             serde_json::from_str::<Value>(&format!("\"{}\"", lexeme.trim_start()))
         });
@@ -367,6 +367,37 @@ impl Lexer<'_> {
             text_token(otherwise, current.to_string(), start)
         }
     }
+}
+
+/// serde_json reads the integer `-0` as the float `-0.0`; Python's `json.loads` gives the int
+/// `0` (there is no negative integer zero). Rewrites each bare `-0` outside strings to `0`, and
+/// leaves `-0.0` and `-0e0`, which are floats in both.
+fn integer_negative_zero(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.contains("-0") {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let chars: Vec<char> = json.chars().collect();
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '-'
+            && chars.get(i + 1) == Some(&'0')
+            && !matches!(chars.get(i + 2), Some('.' | 'e' | 'E' | '0'..='9'))
+        {
+            i += 1;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The part before the first `:` of the message Python's `json.loads` raises for a

@@ -227,6 +227,12 @@ mod tests {
         assert_eq!(search("sum(n)", &data).ok(), Some(json!(10)));
         assert_eq!(search("`1` == `1.0`", &data).ok(), Some(json!(true)));
         assert_eq!(search("`1` == `true`", &data).ok(), Some(json!(false)));
+        // Python's json.loads: `-0` is the int 0, `-0.0` stays a float; strings are untouched.
+        assert_eq!(search("`-0`", &data).ok(), Some(json!(0)));
+        assert_eq!(
+            search("`[-0, -0.0, \"-0\"]`", &data).ok(),
+            Some(json!([0, -0.0, "-0"]))
+        );
         assert_eq!(search("to_string(`\"é\"`)", &data).ok(), Some(json!("é")));
         assert_eq!(
             search("to_string(`[\"é\"]`)", &data).ok(),
