@@ -7,6 +7,8 @@
 //! caller has already printed the URL (and code) for the user to open by hand.
 
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use sso_core::Env;
 use sso_core::env::vars;
@@ -33,6 +35,12 @@ impl SystemBrowser {
     }
 }
 
+/// How long an opener may take to fail before it is taken to have worked. Python's webbrowser
+/// waits for a `BROWSER` command's exit status and tries the next entry when it fails
+/// (`BROWSER=false:firefox` opens Firefox); a real browser that keeps running must not hold up
+/// the login, so a command still running after this is a success.
+const OPENER_VERDICT: Duration = Duration::from_secs(1);
+
 impl Browser for SystemBrowser {
     fn open(&self, url: &str) -> bool {
         self.commands.iter().any(|template| {
@@ -41,13 +49,21 @@ impl Browser for SystemBrowser {
                 return false;
             };
             // Detached: the browser outlives us, and its chatter must not reach our output.
-            Command::new(program)
+            let Ok(mut child) = Command::new(program)
                 .args(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .is_ok()
+            else {
+                return false;
+            };
+            // Waited for on a thread of its own, which also reaps it whenever it ends.
+            let (exited, status) = mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = exited.send(child.wait());
+            });
+            !matches!(status.recv_timeout(OPENER_VERDICT), Ok(Ok(status)) if !status.success())
         })
     }
 }
@@ -173,6 +189,30 @@ mod tests {
             candidate_commands(&env, true, false),
             [vec!["/bin/x".to_owned()]]
         );
+    }
+
+    #[test]
+    fn a_failing_browser_command_falls_back_to_the_next_as_python_does() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("opened");
+        let script = dir.path().join("browser");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", out.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let browser = SystemBrowser::from_env(&Env::from_pairs([(
+            "BROWSER",
+            format!("false:{}", script.display()),
+        )]));
+        assert!(browser.open("http://127.0.0.1/x"));
+        // `false` failed at once, so the script ran, and finished before `open` returned.
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "http://127.0.0.1/x");
+        // Every command failing is a failure (the caller prints the URL for the user).
+        let none = SystemBrowser::from_env(&Env::from_pairs([("BROWSER", "false:false")]));
+        assert!(!none.open("http://127.0.0.1/x"));
     }
 
     #[test]
