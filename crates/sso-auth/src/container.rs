@@ -80,7 +80,11 @@ impl CredentialServer {
                 if self.stopping.load(Ordering::SeqCst) {
                     return;
                 }
-                let Ok(stream) = stream else { continue };
+                let Ok(stream) = stream else {
+                    // Out of file descriptors, say: back off rather than spin on the error.
+                    self.sleeper.sleep(std::time::Duration::from_millis(50));
+                    continue;
+                };
                 if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
                     active.fetch_sub(1, Ordering::SeqCst);
                     continue;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use sso_testkit::TestContext;
 
 use crate::aws_sso;
-use crate::support::{login, read_json, setup};
+use crate::support::{login, read_json, recording_browser, setup};
 
 /// sha1(`{"accountId":"111111111111","roleName":"ReadOnly","sessionName":"my-sso"}`), the
 /// role-credential file of profile `dev` (cli-behavior §2.7).
@@ -131,10 +131,7 @@ fn a_cache_entry_written_by_the_aws_cli_is_used_without_any_service() {
 fn without_a_token_it_fails_at_once_names_the_fix_and_opens_nothing() {
     let (emulator, mut context) = setup(&[]);
     // A browser that leaves a trace if anything tries to open it.
-    context.write("bin/browser", "#!/bin/sh\ntouch \"$HOME/opened\"\n");
-    let script = context.path("bin/browser");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    context.env("BROWSER", script.to_str().unwrap());
+    recording_browser(&mut context, "BROWSER");
     let session = aws_sso(&context, &["export-credentials", "--profile", "dev"]);
     assert_eq!(session.code, 255, "{session}");
     assert_eq!(session.stdout, "");
@@ -537,13 +534,7 @@ fn console_makes_a_sign_in_url_from_the_role_credentials() {
     );
 
     // Without --print the URL goes to the browser, and only there.
-    context.write(
-        "bin/browser",
-        "#!/bin/sh\nprintf '%s' \"$1\" > \"$HOME/opened\"\n",
-    );
-    let script = context.path("bin/browser");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    context.env("AWS_SSO_TEST_BROWSER", script.to_str().unwrap());
+    recording_browser(&mut context, "AWS_SSO_TEST_BROWSER");
     let opened = aws_sso(
         &context,
         &[
@@ -560,14 +551,7 @@ fn console_makes_a_sign_in_url_from_the_role_credentials() {
         opened.stderr,
         "Opened the AWS console as ReadOnly in account 111111111111 in your browser.\n"
     );
-    let mut url = String::new();
-    for _ in 0..200 {
-        if let Some(text) = context.read("opened").filter(|t| !t.is_empty()) {
-            url = text;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let url = context.read("opened").unwrap_or_default();
     assert!(
         url.contains("&Destination=https%3A%2F%2Fconsole.aws.amazon.com%2Fs3%2Fhome&SigninToken="),
         "{url}"
@@ -601,10 +585,7 @@ fn an_expired_token_that_cannot_refresh_fails_with_the_fix_and_no_browser() {
         "AWS_SSO_TEST_NOW",
         &(expires + jiff::SignedDuration::from_secs(1)).to_string(),
     );
-    context.write("bin/browser", "#!/bin/sh\ntouch \"$HOME/opened\"\n");
-    let script = context.path("bin/browser");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    context.env("BROWSER", script.to_str().unwrap());
+    recording_browser(&mut context, "BROWSER");
     let before = emulator.counters();
     for command in [
         &["export-credentials", "--profile", "legacy"][..],

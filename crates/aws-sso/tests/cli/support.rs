@@ -71,6 +71,20 @@ pub(crate) fn login(context: &TestContext, args: &[&str]) -> Outcome {
     outcome
 }
 
+/// Points `variable` (`BROWSER` or the test hook `AWS_SSO_TEST_BROWSER`) at a script that writes
+/// the URL it is given to `~/opened`, so a test can see whether, and what, a browser was asked
+/// to open. Openers are waited for (up to a second), so the file is there when aws-sso exits.
+pub(crate) fn recording_browser(context: &mut TestContext, variable: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    context.write(
+        "bin/browser",
+        "#!/bin/sh\nprintf '%s' \"$1\" > \"$HOME/opened\"\n",
+    );
+    let script = context.path("bin/browser");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    context.env(variable, script.to_str().unwrap());
+}
+
 /// Reads a cache file as JSON.
 pub(crate) fn read_json(context: &TestContext, relative: &str) -> serde_json::Value {
     let text = context
