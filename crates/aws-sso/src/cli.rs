@@ -29,6 +29,7 @@ Examples:
   aws-sso list-accounts --profile dev --output table
   aws-sso list-account-roles --account-id 111111111111 --profile dev
   aws-sso get-role-credentials --account-id 111111111111 --role-name ReadOnly --profile dev
+  aws-sso roles --profile dev                 Every role in every account
   aws-sso logout
 
 Exit codes: 0 success, 252 bad command line or parameters, 253 configuration error,
@@ -206,6 +207,10 @@ pub enum Command {
     /// Open the AWS console signed in with the profile's role
     #[command(long_about = CONSOLE_ABOUT)]
     Console(ConsoleArgs),
+
+    /// List every role you can assume, in every account
+    #[command(long_about = ROLES_ABOUT)]
+    Roles(RolesArgs),
 }
 
 impl Command {
@@ -217,6 +222,7 @@ impl Command {
             Self::ListAccounts(args) => args.sso_session.as_deref(),
             Self::ListAccountRoles(args) => args.sso_session.as_deref(),
             Self::GetRoleCredentials(args) => args.sso_session.as_deref(),
+            Self::Roles(args) => args.sso_session.as_deref(),
             Self::ExportCredentials(_) | Self::Exec(_) | Self::Console(_) => None,
         }
     }
@@ -228,7 +234,8 @@ impl Command {
             | Self::Logout(_)
             | Self::ExportCredentials(_)
             | Self::Exec(_)
-            | Self::Console(_) => None,
+            | Self::Console(_)
+            | Self::Roles(_) => None,
             Self::ListAccounts(args) => args.access_token.as_deref(),
             Self::ListAccountRoles(args) => args.access_token.as_deref(),
             Self::GetRoleCredentials(args) => args.access_token.as_deref(),
@@ -350,6 +357,46 @@ pub struct ConsoleArgs {
     /// Print the sign-in URL instead of opening a browser
     #[arg(long)]
     pub print: bool,
+}
+
+const ROLES_ABOUT: &str = "\
+List every role you can assume, in every account, with one command.
+
+Calls ListAccounts, then ListAccountRoles for each account, with the cached token of the \
+profile or --sso-session (refreshed when needed; never a new login). Requests share one pace \
+that starts at IAM Identity Center's documented 20 per second and slows down when the service \
+throttles, so large organisations are listed without errors (2,000 accounts take about 100 \
+seconds). An account that cannot be listed is reported on stderr and the others are still \
+printed, with the exit status of the first such error (254 when the service refused).
+
+The result is cached in ~/.aws/sso/aws-sso-roles for an hour: until then this command answers \
+from the cache without a request; --refresh lists everything again. An interrupted listing \
+(Ctrl-C) is saved, and the next run continues where it stopped. `aws-sso logout` removes the \
+cache.
+
+On a terminal, a progress line on stderr shows accounts done, requests per second and the time \
+left.
+
+Output: {\"roles\": [{\"accountId\": ..., \"accountName\": ..., \"roleName\": ...}, ...]}, in \
+ListAccounts order and, within an account, in ListAccountRoles order; --output and --query work \
+as for the other commands.
+
+Examples:
+  aws-sso roles --profile dev
+  aws-sso roles --sso-session corp --output table
+  aws-sso roles --output text --query \"roles[?roleName=='ReadOnly'].accountId\"
+  aws-sso roles --refresh";
+
+/// `roles`
+#[derive(Debug, Args)]
+pub struct RolesArgs {
+    /// Use the cached token of this [sso-session NAME]
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+
+    /// List everything again instead of answering from the cache
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 /// The `--format` values of `export-credentials`, as `aws configure export-credentials` has them.

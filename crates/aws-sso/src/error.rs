@@ -22,6 +22,9 @@ pub(crate) enum CliError {
     UnknownOptions(String),
     /// A parameter the service model rejects (botocore ParamValidation), exit 252.
     ParamValidation(String),
+    /// Ctrl-C ended a command that saves its progress first: the message says what was kept
+    /// and how to continue. Exit 130, as for any interrupt.
+    Interrupted(String),
     /// A classified failure from a library crate or a command.
     Failure {
         /// Which exit code it gets.
@@ -92,6 +95,7 @@ impl CliError {
                 ExitClass::Usage.code()
             }
             Self::Failure { class, .. } => class.code(),
+            Self::Interrupted(_) => INTERRUPTED_EXIT_CODE,
         }
     }
 
@@ -116,6 +120,9 @@ impl CliError {
                 };
                 let _ = write!(out, "\n{}{class}{message}\n\n{USAGE}", prefix(format));
             }
+            Self::Interrupted(message) => {
+                let _ = writeln!(out, "{message}");
+            }
             Self::ParamValidation(message) => {
                 out.push_str(&render_failure(
                     format,
@@ -139,6 +146,9 @@ impl CliError {
         out
     }
 }
+
+/// The exit status of a run ended by Ctrl-C (128 + SIGINT), as the AWS CLI exits.
+pub(crate) const INTERRUPTED_EXIT_CODE: u8 = 130;
 
 /// The usage block printed with argument errors (AWS CLI wording, our command name).
 pub(crate) const USAGE: &str = "\

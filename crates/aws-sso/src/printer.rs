@@ -65,6 +65,10 @@ impl Terminal for Printer {
         io::stdin().is_terminal()
     }
 
+    fn stderr_is_terminal(&self) -> bool {
+        io::stderr().is_terminal()
+    }
+
     /// The width of the terminal on stdout (`TIOCGWINSZ`). `COLUMNS` is deliberately not
     /// read: the AWS CLI's `table.py` ignores it.
     fn width(&self) -> Option<usize> {

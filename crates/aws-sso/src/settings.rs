@@ -128,6 +128,30 @@ impl Resolved {
         region: &str,
         api_command: bool,
     ) -> Result<PortalClient, ConfigError> {
+        self.portal_client_with(context, region, api_command, self.client_config(context))
+    }
+
+    /// A portal client that makes exactly one attempt per call, for the enumeration engine,
+    /// which paces and retries its requests itself (`sso_auth::enumerate`).
+    pub(crate) fn paced_portal_client(
+        &self,
+        context: &Context,
+        region: &str,
+    ) -> Result<PortalClient, ConfigError> {
+        let config = self.client_config(context).with_retry(RetryPolicy {
+            mode: self.settings.retry_mode,
+            max_attempts: 1,
+        });
+        self.portal_client_with(context, region, true, config)
+    }
+
+    fn portal_client_with(
+        &self,
+        context: &Context,
+        region: &str,
+        api_command: bool,
+        config: ClientConfig,
+    ) -> Result<PortalClient, ConfigError> {
         sso_config::validate_region(region)?;
         let endpoint = self.settings.endpoint(
             &self.config,
@@ -142,11 +166,7 @@ impl Resolved {
                 endpoint.url, endpoint.source
             )
         });
-        Ok(PortalClient::new(
-            endpoint.url,
-            region,
-            self.client_config(context),
-        ))
+        Ok(PortalClient::new(endpoint.url, region, config))
     }
 
     /// A client of the console sign-in endpoint of `region` (`AWS_ENDPOINT_URL_SIGNIN`, the

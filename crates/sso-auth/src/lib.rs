@@ -9,6 +9,8 @@
 //!   with single flight and botocore's fallback rules.
 //! - [`RoleCredentialsProvider`] hands out role credentials from the cache the AWS CLI shares,
 //!   fetching them under a lock when needed.
+//! - [`Enumerator`] lists every account and role through one adaptive [`RateLimiter`], and
+//!   [`CatalogRequest`] keeps the result in a cache of ours, resuming interrupted runs.
 //! - [`CredentialServer`] serves credentials to SDKs over the container credentials protocol
 //!   (`AWS_CONTAINER_CREDENTIALS_FULL_URI`) on 127.0.0.1, for `exec --ecs-server`.
 //!
@@ -22,9 +24,12 @@
 
 pub mod browser;
 pub mod callback;
+pub mod catalog;
 pub mod container;
 mod device;
+pub mod enumerate;
 mod error;
+pub mod limiter;
 pub mod login;
 mod loopback;
 pub mod pkce;
@@ -35,8 +40,11 @@ pub mod token;
 
 pub use browser::{Browser, SystemBrowser};
 pub use callback::{CALLBACK_TIMEOUT, CallbackError, CallbackReceiver, LoopbackReceiver};
+pub use catalog::{CatalogRequest, Observer};
 pub use container::{CredentialServer, CredentialSource};
+pub use enumerate::{EnumerationError, Enumerator, Progress};
 pub use error::{AuthError, PENDING_AUTHORIZATION_EXPIRED};
+pub use limiter::RateLimiter;
 pub use login::{Flow, Login};
 pub use registration::registration_key;
 pub use role::{Fetch, RoleCredentialsProvider, role_key};

@@ -83,6 +83,60 @@ impl TokenProvider<'_> {
         self.refresh_locked(target, &key, &lock, oidc)
     }
 
+    /// A token to use instead of `rejected`, which the service refused (`UnauthorizedException`)
+    /// although the cache says it is still valid: it was revoked, or the service's clock is
+    /// ahead of ours. Under the lock: if another process already replaced it, that token;
+    /// otherwise one refresh, whatever the expiry says. Never a login.
+    ///
+    /// # Errors
+    ///
+    /// A legacy token (which cannot be refreshed) or a refresh that failed: botocore's
+    /// "expired" errors, so the caller adds the login hint.
+    pub fn renew_rejected(
+        &self,
+        target: &SsoTarget,
+        rejected: &Secret<String>,
+        oidc: impl FnOnce() -> Result<OidcClient, AuthError>,
+    ) -> Result<Secret<String>, AuthError> {
+        if target.is_legacy() {
+            return Err(Decision::expired_error(true).into());
+        }
+        let key = token_key(target);
+        let lock = self.cache.lock_token(&key)?;
+        let token = lock.load()?.require(&key)?;
+        if token.access_token != *rejected {
+            self.terminal
+                .debug(|| "the rejected token was already replaced by another process".into());
+            return Ok(token.access_token);
+        }
+        let now = self.clock.now();
+        lock.record_refresh_attempt(RefreshAttempt {
+            at: now,
+            failed: true,
+        });
+        match self.refresh(&token, target, oidc) {
+            Ok(fresh) => {
+                lock.record_refresh_attempt(RefreshAttempt {
+                    at: now,
+                    failed: false,
+                });
+                lock.store(&fresh)?;
+                self.terminal
+                    .debug(|| "refreshed the SSO token the service rejected".into());
+                Ok(fresh.access_token)
+            }
+            Err(error) => {
+                self.terminal
+                    .debug(|| format!("refreshing the rejected SSO token failed: {error}"));
+                if error.is_service_error() {
+                    Err(Decision::expired_error(false).into())
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+
     /// Under the lock: re-read, re-decide, and refresh only if nobody did it meanwhile.
     fn refresh_locked(
         &self,

@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use sso_core::{Env, Secret};
 
+use crate::catalog::RoleCatalog;
 use crate::error::{CacheError, CacheWarning};
 use crate::keys::{RegistrationKey, RoleCredentialsKey, TokenKey};
 use crate::registration::ClientRegistration;
@@ -46,6 +47,9 @@ use crate::token::CachedToken;
 #[cfg(unix)]
 const DIRECTORY_MODE: u32 = 0o700;
 
+/// The name ending of role catalog files: `<token file stem>.roles.json`.
+const CATALOG_SUFFIX: &str = ".roles.json";
+
 /// Mode of lock files (they hold nothing, but there is no reason for others to open them).
 #[cfg(unix)]
 const LOCK_FILE_MODE: u32 = 0o600;
@@ -56,6 +60,7 @@ pub struct Cache {
     sso_dir: PathBuf,
     cli_dir: PathBuf,
     lock_dir: PathBuf,
+    catalog_dir: PathBuf,
 }
 
 /// The result of reading one cache entry.
@@ -168,6 +173,7 @@ impl Cache {
             sso_dir: aws.join("sso").join("cache"),
             cli_dir: aws.join("cli").join("cache"),
             lock_dir: aws.join("sso").join("aws-sso-locks"),
+            catalog_dir: aws.join("sso").join("aws-sso-roles"),
         }
     }
 
@@ -189,6 +195,17 @@ impl Cache {
     /// `~/.aws/sso/aws-sso-locks`: our lock files (see the module docs).
     pub fn lock_dir(&self) -> &Path {
         &self.lock_dir
+    }
+
+    /// `~/.aws/sso/aws-sso-roles`: our account and role catalogs (see [`RoleCatalog`]).
+    pub fn catalog_dir(&self) -> &Path {
+        &self.catalog_dir
+    }
+
+    /// The role catalog of the sign-in whose token is `key`.
+    pub fn catalog_path(&self, key: &TokenKey) -> PathBuf {
+        self.catalog_dir
+            .join(format!("{}{CATALOG_SUFFIX}", key.file_stem()))
     }
 
     /// The token file of `key`.
@@ -255,6 +272,32 @@ impl Cache {
     /// Deletes cached role credentials; `Ok(false)` if there were none.
     pub fn delete_role_credentials(&self, key: &RoleCredentialsKey) -> Result<bool, CacheError> {
         self.delete_file(&self.role_credentials_path(key))
+    }
+
+    // ----- role catalogs ------------------------------------------------------------------
+
+    /// Reads the role catalog of `key` without locking. A corrupt or foreign file is
+    /// `Missing` with a warning.
+    pub fn load_catalog(&self, key: &TokenKey) -> Result<Loaded<RoleCatalog>, CacheError> {
+        load_entry(&self.catalog_path(key), RoleCatalog::from_json)
+    }
+
+    /// Blocks until this process holds the lock of the role catalog of `key`, so two
+    /// enumerations of one sign-in do not run at once: the second reads what the first wrote.
+    pub fn lock_catalog(&self, key: &TokenKey) -> Result<CatalogLock, CacheError> {
+        let inner = self.open_lock(self.catalog_path(key))?.acquire()?;
+        Ok(CatalogLock { inner })
+    }
+
+    /// Every role catalog file (for logout, which forgets every sign-in).
+    pub fn catalog_files(&self) -> Result<Vec<PathBuf>, CacheError> {
+        let mut files = list_files(&self.catalog_dir)?;
+        files.retain(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.ends_with(CATALOG_SUFFIX))
+        });
+        Ok(files)
     }
 
     // ----- logout -------------------------------------------------------------------------
@@ -556,6 +599,30 @@ impl RoleCredentialsLock {
     /// Writes the entry atomically while the lock is held.
     pub fn store(&self, credentials: &RoleCredentials) -> Result<(), CacheError> {
         write_atomic(self.path(), &credentials.render())
+    }
+}
+
+/// Exclusive ownership of one role catalog among aws-sso processes. Dropping it releases the
+/// lock.
+#[derive(Debug)]
+pub struct CatalogLock {
+    inner: TokenLock,
+}
+
+impl CatalogLock {
+    /// The catalog file this lock guards.
+    pub fn path(&self) -> &Path {
+        self.inner.token_path()
+    }
+
+    /// Re-reads the catalog now that no other aws-sso process can be writing it.
+    pub fn load(&self) -> Result<Loaded<RoleCatalog>, CacheError> {
+        load_entry(self.path(), RoleCatalog::from_json)
+    }
+
+    /// Writes the catalog atomically while the lock is held.
+    pub fn store(&self, catalog: &RoleCatalog) -> Result<(), CacheError> {
+        write_atomic(self.path(), &catalog.render())
     }
 }
 

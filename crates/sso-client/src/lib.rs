@@ -44,7 +44,7 @@ pub use error::{ClientError, Operation, ServiceError, decode_error};
 pub use oidc::OidcClient;
 pub use paginator::{PaginationError, PagingOptions};
 pub use portal::PortalClient;
-pub use retry::{RetryMode, RetryPolicy, Sleeper, SystemSleeper};
+pub use retry::{RetryMode, RetryPolicy, Sleeper, SystemSleeper, is_throttled, is_transient};
 pub use signin::SigninClient;
 pub use transport::{
     HttpRequest, HttpResponse, Method, Proxies, Transport, TransportError, TransportOptions,

@@ -390,6 +390,9 @@ mod tests {
         fn stdin_is_terminal(&self) -> bool {
             false
         }
+        fn stderr_is_terminal(&self) -> bool {
+            false
+        }
         fn width(&self) -> Option<usize> {
             None
         }

@@ -32,6 +32,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::error::ClientError;
 use crate::transport::TransportError;
 
 /// Retry settings of a client. The caller resolves `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` /
@@ -103,6 +104,26 @@ const TRANSIENT_CODES: &[&str] = &[
 
 pub(crate) fn is_throttling_code(code: &str) -> bool {
     THROTTLING_CODES.contains(&code)
+}
+
+/// Whether `error` is the service asking the caller to slow down (a throttling code, or a bare
+/// 429), for callers that pace themselves instead of relying on the retry modes.
+pub fn is_throttled(error: &ClientError) -> bool {
+    error
+        .service_error()
+        .is_some_and(|e| e.status == 429 || is_throttling_code(&e.code))
+}
+
+/// Whether `error` is transient in standard mode's sense (a 5xx or transient code, or a
+/// connection failure that a retry can cure), not counting throttling.
+pub fn is_transient(error: &ClientError) -> bool {
+    match error {
+        ClientError::Service(e) => {
+            matches!(e.status, 500 | 502 | 503 | 504) || TRANSIENT_CODES.contains(&e.code.as_str())
+        }
+        ClientError::Transport(e) => e.is_retryable(),
+        ClientError::InvalidResponse { .. } => false,
+    }
 }
 
 fn retryable_standard(outcome: &Outcome<'_>) -> bool {

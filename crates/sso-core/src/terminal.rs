@@ -38,6 +38,9 @@ pub trait Terminal: Send + Sync {
     /// Whether stdin is a terminal (may a command ask a question?).
     fn stdin_is_terminal(&self) -> bool;
 
+    /// Whether stderr is a terminal (may a progress line be drawn there?).
+    fn stderr_is_terminal(&self) -> bool;
+
     /// The width of the terminal on stdout, in columns, when stdout is one.
     fn width(&self) -> Option<usize>;
 }

@@ -10,6 +10,7 @@
 //! credentials of profiles that use it. `--profile` is accepted and, as in AWS CLI v2, does not
 //! narrow anything: an off-boarding script that always passes it must still sign out of
 //! everything. (`--sso-session` is ours; v2 rejects it, so no v2 script meets the narrowing.)
+//! Our own account and role catalogs (`aws-sso roles`) of the signed-out sessions go too.
 
 use sso_auth::{role_key, token_key};
 use sso_cache::{Cache, TokenFile};
@@ -39,6 +40,10 @@ pub(crate) fn run(
     for path in cache.sso_role_credential_files()? {
         cache.delete_file(&path)?;
     }
+    // Our account and role catalogs: what the signed-out identity could see is theirs.
+    for path in cache.catalog_files()? {
+        cache.delete_file(&path)?;
+    }
     // Whatever an interrupted write left (a complete temp token was signed out above, as a
     // token file); nothing may outlive a logout holding a secret.
     for path in cache.leftover_temp_files()? {
@@ -64,6 +69,7 @@ fn logout_one(
         end_session(&file, resolved, context);
     }
     cache.with_token_lock(&key, |lock| lock.delete())?;
+    cache.delete_file(&cache.catalog_path(&key))?;
     for profile in resolved.config.profiles() {
         let Ok(role) = sso_config::resolve_role_profile(&resolved.config, profile.name()) else {
             continue;

@@ -16,6 +16,10 @@ mod login;
 mod logout;
 mod parameters;
 pub(crate) mod portal;
+mod progress;
+mod roles;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::Context;
 use crate::cli::{Cli, Command};
@@ -54,6 +58,7 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
         Command::ExportCredentials(args) => export_credentials::run(args, &resolved, context),
         Command::Exec(args) => exec::run(args, &resolved, context),
         Command::Console(args) => console::run(args, &resolved, context),
+        Command::Roles(args) => roles::run(args, global, &resolved, context),
     }
 }
 
@@ -79,20 +84,38 @@ pub(crate) fn choices_table() -> String {
         .join("\n")
 }
 
+/// Set by the first Ctrl-C of a command that asked to be told ([`graceful_interrupt`]).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the running command stops by itself on Ctrl-C.
+static GRACEFUL: AtomicBool = AtomicBool::new(false);
+
 /// Ctrl-C ends the run with exit 130 and a single newline on stdout, as AWS CLI v2 does.
 /// Cache writes are temp-file-then-rename, so an interrupt never leaves a half-written file.
+/// A command that saves its progress first takes the first Ctrl-C as a request
+/// ([`graceful_interrupt`]); a second one still ends the run at once.
 pub(crate) fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         use std::io::Write as _;
         let mut out = std::io::stdout();
         let _ = out.write_all(b"\n");
         let _ = out.flush();
+        if GRACEFUL.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst) {
+            return;
+        }
         #[expect(
             clippy::exit,
             reason = "the documented exit status of an interrupted run"
         )]
-        std::process::exit(130);
+        std::process::exit(i32::from(crate::error::INTERRUPTED_EXIT_CODE));
     });
+}
+
+/// From now on, the first Ctrl-C raises the returned flag instead of ending the process; the
+/// caller polls it, saves its work and returns [`CliError::Interrupted`].
+pub(crate) fn graceful_interrupt() -> &'static AtomicBool {
+    GRACEFUL.store(true, Ordering::SeqCst);
+    &INTERRUPTED
 }
 
 #[cfg(test)]
@@ -104,7 +127,8 @@ mod tests {
             "console                                  | exec\n\
              export-credentials                       | get-role-credentials\n\
              list-account-roles                       | list-accounts\n\
-             login                                    | logout"
+             login                                    | logout\n\
+             roles"
         );
     }
 }

@@ -17,6 +17,7 @@ fn every_help_is_snapshotted() {
         "export-credentials",
         "exec",
         "console",
+        "roles",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

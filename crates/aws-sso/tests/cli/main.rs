@@ -12,6 +12,7 @@ mod errors;
 mod help;
 mod login;
 mod logout;
+mod roles;
 mod settings;
 mod support;
 mod vanity;

@@ -250,6 +250,10 @@ impl Terminal for RecordingTerminal {
         false
     }
 
+    fn stderr_is_terminal(&self) -> bool {
+        false
+    }
+
     fn width(&self) -> Option<usize> {
         None
     }

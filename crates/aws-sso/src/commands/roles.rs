@@ -1,0 +1,184 @@
+//! `roles`: every (account, role) the sign-in can use, from the role catalog cache or a fresh
+//! enumeration (issue 11; the engine is `sso_auth::enumerate`, the cache `sso_auth::catalog`).
+//!
+//! Output is `{"roles": [{"accountId", "accountName", "roleName"}, …]}` in ListAccounts order
+//! and, within an account, ListAccountRoles order, through the same renderers and `--query`
+//! as the other commands. Accounts that could not be listed are left out of it, named on
+//! stderr one line each, and make the exit status that of the first one's error, so a script
+//! never mistakes a partial list for a whole one.
+
+use serde_json::{Map, Value, json};
+use sso_auth::catalog::{Built, CatalogRequest, DEFAULT_MAX_AGE};
+use sso_auth::enumerate::{DEFAULT_CONCURRENCY, EnumerationError, Enumerator};
+use sso_auth::limiter::DEFAULT_RATE;
+use sso_auth::{AuthError, TokenProvider};
+use sso_cache::RoleCatalog;
+use sso_config::SsoTarget;
+use sso_core::Secret;
+
+use crate::Context;
+use crate::cli::{GlobalArgs, RolesArgs};
+use crate::commands::credentials::with_login_hint;
+use crate::commands::graceful_interrupt;
+use crate::commands::progress::ProgressLine;
+use crate::error::CliError;
+use crate::output;
+use crate::settings::Resolved;
+
+/// `roles`.
+pub(crate) fn run(
+    args: &RolesArgs,
+    global: &GlobalArgs,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<(), CliError> {
+    let renderer = output::Renderer::new(global, resolved, context, "Roles")?;
+    let target = resolved.sso_target(args.sso_session.as_deref())?;
+    let request = CatalogRequest {
+        cache: context.cache()?,
+        clock: context.clock.as_ref(),
+        terminal: context.terminal.as_ref(),
+        target: &target,
+        max_age: DEFAULT_MAX_AGE,
+        refresh: args.refresh,
+    };
+    let built = match request.fresh()? {
+        Some(catalog) => {
+            context
+                .terminal
+                .debug(|| "answered from the role catalog cache".into());
+            Built {
+                catalog,
+                failures: Vec::new(),
+                resumed: false,
+                stats: sso_auth::enumerate::Stats::default(),
+            }
+        }
+        None => enumerate(&request, &target, global, resolved, context)?,
+    };
+    let rendered = renderer.single(&document(&built.catalog));
+    let printed = match rendered {
+        Ok(rendered) => output::emit(rendered, context),
+        Err(partial) => {
+            output::emit(partial.rendered, context)?;
+            Err(partial.error)
+        }
+    };
+    printed?;
+    report_failures(built, context)
+}
+
+/// Lists everything (or what an interrupted run left) with the cached token.
+fn enumerate(
+    request: &CatalogRequest<'_>,
+    target: &SsoTarget,
+    global: &GlobalArgs,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<Built, CliError> {
+    let provider = TokenProvider {
+        cache: request.cache,
+        clock: context.clock.as_ref(),
+        terminal: context.terminal.as_ref(),
+    };
+    let oidc = || Ok(resolved.oidc_client(context, target.region(), false)?);
+    let token = provider
+        .access_token(target, oidc)
+        .map_err(|error| with_login_hint(error, target))?;
+    // A token is only valid in the region that issued it, as for the other portal commands.
+    let region = global.region.as_deref().unwrap_or(target.region());
+    let portal = resolved.paced_portal_client(context, region)?;
+    let renew = |rejected: &Secret<String>| provider.renew_rejected(target, rejected, oidc);
+    let enumerator = Enumerator::new(
+        &portal,
+        context.sleeper.as_ref(),
+        token,
+        &renew,
+        graceful_interrupt(),
+        DEFAULT_RATE,
+        DEFAULT_CONCURRENCY,
+    );
+    let mut line = ProgressLine::new(context.terminal.as_ref());
+    let started = context.sleeper.now();
+    let built = request.build(&enumerator, &mut line);
+    line.clear();
+    let stats = enumerator.stats();
+    context.terminal.debug(|| {
+        format!(
+            "enumeration: {} requests ({} throttled, {} token renewals) in {:.1}s",
+            stats.requests,
+            stats.throttled,
+            stats.renewals,
+            context.sleeper.now().saturating_sub(started).as_secs_f64()
+        )
+    });
+    built.map_err(|stopped| match stopped.error {
+        EnumerationError::Interrupted => CliError::Interrupted(format!(
+            "Interrupted. The roles of {} accounts are still to be listed; what was listed is saved, and the next `aws-sso roles` continues from there.",
+            stopped.pending
+        )),
+        EnumerationError::Failed(error) => fail(error, target),
+    })
+}
+
+fn fail(error: AuthError, target: &SsoTarget) -> CliError {
+    let unauthorized =
+        matches!(&error, AuthError::Client(e) if e.code() == Some("UnauthorizedException"));
+    let error = with_login_hint(error, target);
+    if unauthorized {
+        error.with_hint(&format!(
+            "The service rejected the token even after a refresh. To sign in again, run: aws-sso login {}",
+            login_selector(target)
+        ))
+    } else {
+        error
+    }
+}
+
+fn login_selector(target: &SsoTarget) -> String {
+    match target {
+        SsoTarget::Session { session_name, .. } => format!("--sso-session {session_name}"),
+        SsoTarget::Legacy { profile_name, .. } => format!("--profile {profile_name}"),
+    }
+}
+
+/// The printed document (see the module docs).
+fn document(catalog: &RoleCatalog) -> Value {
+    let roles: Vec<Value> = catalog
+        .accounts
+        .iter()
+        .flat_map(|account| {
+            account.roles.iter().flatten().map(|role| {
+                let mut entry = Map::new();
+                entry.insert("accountId".into(), account.account_id.clone().into());
+                entry.insert("accountName".into(), account.account_name.clone().into());
+                entry.insert("roleName".into(), role.clone().into());
+                Value::Object(entry)
+            })
+        })
+        .collect();
+    json!({ "roles": roles })
+}
+
+/// One line per account that failed, then the first failure as the command's error.
+fn report_failures(built: Built, context: &Context) -> Result<(), CliError> {
+    let mut failures = built.failures.into_iter();
+    let Some(first) = failures.next() else {
+        return Ok(());
+    };
+    let count = 1 + failures.len();
+    context.terminal.stderr(&format!(
+        "warning: the roles of account {} ({}) could not be listed: {}\n",
+        first.account_id, first.account_name, first.error
+    ));
+    for failure in failures {
+        context.terminal.stderr(&format!(
+            "warning: the roles of account {} ({}) could not be listed: {}\n",
+            failure.account_id, failure.account_name, failure.error
+        ));
+    }
+    let accounts = if count == 1 { "account" } else { "accounts" };
+    Err(CliError::from(first.error).with_hint(&format!(
+        "The roles of {count} {accounts} are missing from the output above. Run the command again to retry only those."
+    )))
+}
