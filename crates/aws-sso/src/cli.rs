@@ -397,6 +397,19 @@ pub struct RolesArgs {
     /// List everything again instead of answering from the cache
     #[arg(long)]
     pub refresh: bool,
+
+    /// Requests per second at most (default 20, IAM Identity Center's documented limit); lower
+    /// it to leave room for other tools sharing the limit
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub max_rate: Option<f64>,
+}
+
+/// `--max-rate`: a positive, finite number of requests per second.
+fn parse_rate(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err("expected a number of requests per second above 0".to_owned()),
+    }
 }
 
 /// The `--format` values of `export-credentials`, as `aws configure export-credentials` has them.

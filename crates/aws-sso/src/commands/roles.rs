@@ -54,7 +54,14 @@ pub(crate) fn run(
                 stats: sso_auth::enumerate::Stats::default(),
             }
         }
-        None => enumerate(&request, &target, global, resolved, context)?,
+        None => enumerate(
+            &request,
+            &target,
+            args.max_rate.unwrap_or(DEFAULT_RATE),
+            global,
+            resolved,
+            context,
+        )?,
     };
     let rendered = renderer.single(&document(&built.catalog));
     let printed = match rendered {
@@ -72,6 +79,7 @@ pub(crate) fn run(
 fn enumerate(
     request: &CatalogRequest<'_>,
     target: &SsoTarget,
+    max_rate: f64,
     global: &GlobalArgs,
     resolved: &Resolved,
     context: &Context,
@@ -95,7 +103,7 @@ fn enumerate(
         token,
         &renew,
         graceful_interrupt(),
-        DEFAULT_RATE,
+        max_rate,
         DEFAULT_CONCURRENCY,
     );
     let mut line = ProgressLine::new(context.terminal.as_ref());
