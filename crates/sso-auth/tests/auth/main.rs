@@ -3,6 +3,7 @@
 //! loopback receiver's own tests in `callback`), and nothing really waits.
 
 mod device;
+mod enumerate;
 mod pkce;
 mod refresh;
 mod registration;

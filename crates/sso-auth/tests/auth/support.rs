@@ -41,6 +41,10 @@ enum Reply {
 #[derive(Debug, Clone)]
 pub(crate) struct Sent {
     pub(crate) path: String,
+    /// The query string, still encoded.
+    pub(crate) query: String,
+    /// `x-amz-sso_bearer_token`, when sent.
+    pub(crate) bearer: Option<String>,
     pub(crate) body: Value,
 }
 
@@ -143,8 +147,19 @@ impl Transport for ScriptedTransport {
             .as_deref()
             .filter(|b| !b.is_empty())
             .map_or(Value::Null, |b| serde_json::from_slice(b).unwrap());
+        let query = without_origin
+            .split_once('?')
+            .map(|(_, query)| query.to_owned())
+            .unwrap_or_default();
+        let bearer = request
+            .headers
+            .iter()
+            .find(|(name, _)| name == "x-amz-sso_bearer_token")
+            .map(|(_, value)| value.clone());
         self.sent.lock().unwrap().push(Sent {
             path: path.clone(),
+            query,
+            bearer,
             body,
         });
         let (expected, reply) = self
