@@ -23,12 +23,13 @@ STEPS = [
     "3. The token is cached where the AWS CLI and every SDK look for it",
     "4. List your accounts",
     "5. List the roles you can assume in one account",
-    "6. Get short-term credentials for a role",
-    "7. Credentials for any tool",
-    "8. Run a command with them",
-    "9. Sign in to the AWS console",
-    "10. Sign out",
-    "11. After sign-out, the cached token is gone",
+    "6. Every role in every account at once",
+    "7. Get short-term credentials for a role",
+    "8. Credentials for any tool",
+    "9. Run a command with them",
+    "10. Sign in to the AWS console",
+    "11. Sign out",
+    "12. After sign-out, the cached token is gone",
 ]
 
 
@@ -92,13 +93,17 @@ def test_demo_runs_every_step_and_cleans_up(demo_run):
         "ROLELIST\t111111111111\tReadOnly",
         "ROLELIST\t111111111111\tPowerUserAccess",
     ]
-    # Step 6: the --query result.
+    # Step 6: every role of every account, as text rows.
+    assert "111111111111\tdev\tAdministratorAccess\n111111111111\tdev\tReadOnly\n" in out, out
+    # Step 7: the --query result.
     assert re.search(r'^    "AccessKeyId": "ASIA[A-Z2-7]{16}",\n    "Expiration": \d{13}\n\}$', out, re.M), out
-    # Step 8: the command fails the way the AWS CLI does, with its message on stderr.
+    # Steps 8 and 9: export-credentials and exec.
     assert re.search(r"^AWS_ACCESS_KEY_ID=ASIA[A-Z2-7]{16}$", out, re.M), out
     assert re.search(r"^AWS_CREDENTIAL_EXPIRATION=20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", out, re.M), out
     assert re.search(r"^key ASIA[A-Z2-7]{16} in us-east-1, expires 20\S+\+00:00$", out, re.M), out
+    # Step 10: the console sign-in.
     assert "Signed in to account 111111111111 (dev) with role ReadOnly as demo." in out, out
+    # Step 12: the command fails the way the AWS CLI does, with its message on stderr.
     assert "exit status 255 (255: the same code the AWS CLI gives)" in out
     assert err == "\naws: [ERROR]: Error loading SSO Token: Token for demo does not exist\nTo sign in, run: aws-sso login --sso-session demo\n", err
     assert "\x1b[" not in out, "NO_COLOR=1 must turn the highlighting off"
