@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,10 +220,10 @@ def spread(total: int, count: int) -> set[int]:
 class Emulator:
     """The release sso-emulator as a child process."""
 
-    def __init__(self, binary: Path, log: Path) -> None:
+    def __init__(self, binary: Path, log: Path, extra: Sequence[str] = ()) -> None:
         self.log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [str(binary), "--port", "0", "--enable-control", "--auto-approve", "demo"],
+            [str(binary), "--port", "0", "--enable-control", "--auto-approve", "demo", *extra],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -440,6 +440,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-build", action="store_true", help="(bench/run) skip setup-test-deps and cargo build"
     )
+    parser.add_argument(
+        "--enumerate",
+        action="store_true",
+        help="(bench/run) instead: the role-enumeration benchmark of issue #11, `aws-sso roles` "
+        "over 2,000 and 10,000 accounts against a rate-limited emulator and the obvious boto3 "
+        "script (bench/enumerate.py; `bench/run --enumerate --help` lists its options)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.warmup, args.rounds, args.slow_rounds, args.memory_rounds = 1, 8, 3, 1
@@ -451,6 +458,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
+    if "--enumerate" in argv:  # bench/run dispatches this itself; for `python bench/bench.py`
+        script = Path(__file__).resolve().parent / "enumerate.py"
+        os.execv(sys.executable, [sys.executable, str(script), *argv])
     args = parse_args(argv)
     repo = Path(__file__).resolve().parent.parent
     venv_python = repo / ".venv/bin/python"

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::config::{Config, Lifetimes, RateLimit};
+use crate::config::{Config, Lifetimes, OperationErrorRate, RateLimit};
 use crate::directory::{Directory, DirectoryError};
 use crate::state::{AppState, EmulatorError};
 
@@ -119,6 +119,12 @@ pub struct Cli {
     #[arg(long, value_name = "F", default_value_t = 0.0)]
     pub error_rate: f64,
 
+    /// The fault rate of one operation, replacing --error-rate for it; repeatable. OPERATION
+    /// is a model name (ListAccountRoles, CreateToken, ...). Example:
+    /// --operation-error-rate ListAccountRoles=1
+    #[arg(long, value_name = "OPERATION=F")]
+    pub operation_error_rate: Vec<OperationErrorRate>,
+
     /// Seed for fault-injection randomness (default: random). Never used for tokens.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
@@ -155,6 +161,7 @@ impl Cli {
             latency: Duration::from_millis(self.latency_ms),
             rate_limits: self.rate_limit.clone(),
             error_rate: self.error_rate,
+            operation_error_rates: self.operation_error_rate.clone(),
             seed: self.seed,
             auto_approve: self.auto_approve.clone(),
             enable_control: self.enable_control,

@@ -128,6 +128,58 @@ impl FromStr for RateLimit {
     }
 }
 
+/// The API operations fault injection can target by name.
+pub const FAULTABLE_OPERATIONS: [&str; 8] = [
+    "ListAccounts",
+    "ListAccountRoles",
+    "GetRoleCredentials",
+    "Logout",
+    "RegisterClient",
+    "StartDeviceAuthorization",
+    "CreateToken",
+    "CreateTokenWithIAM",
+];
+
+/// One `--operation-error-rate OPERATION=F`: the fault rate of one operation, replacing
+/// `--error-rate` for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationErrorRate {
+    /// The operation's model name, e.g. `ListAccountRoles`.
+    pub operation: &'static str,
+    /// Fraction of its requests answered with a 500.
+    pub rate: f64,
+}
+
+impl FromStr for OperationErrorRate {
+    type Err = ConfigError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = |why: String| ConfigError::OperationErrorRate {
+            value: text.to_owned(),
+            why,
+        };
+        let (name, rate) = text
+            .split_once('=')
+            .ok_or_else(|| bad("expected OPERATION=F, e.g. `ListAccountRoles=0.5`".to_owned()))?;
+        let operation = FAULTABLE_OPERATIONS
+            .iter()
+            .find(|known| **known == name.trim())
+            .ok_or_else(|| {
+                bad(format!(
+                    "OPERATION must be one of {}",
+                    FAULTABLE_OPERATIONS.join(", ")
+                ))
+            })?;
+        let rate: f64 = rate
+            .trim()
+            .parse()
+            .ok()
+            .filter(|rate| (0.0..=1.0).contains(rate))
+            .ok_or_else(|| bad("F must be a number from 0 to 1".to_owned()))?;
+        Ok(Self { operation, rate })
+    }
+}
+
 /// Everything but the directory.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -142,6 +194,8 @@ pub struct Config {
     pub rate_limits: Vec<RateLimit>,
     /// Fraction of API requests answered with a 500 (`--error-rate`, 0..=1).
     pub error_rate: f64,
+    /// Per-operation replacements of `error_rate` (`--operation-error-rate`).
+    pub operation_error_rates: Vec<OperationErrorRate>,
     /// Seed of the fault-injection randomness (`--seed`); random when `None`. Never used for
     /// tokens, which always come from the OS.
     pub seed: Option<u64>,
@@ -165,6 +219,7 @@ impl Default for Config {
             latency: Duration::ZERO,
             rate_limits: Vec::new(),
             error_rate: 0.0,
+            operation_error_rates: Vec::new(),
             seed: None,
             auto_approve: None,
             enable_control: false,
@@ -225,6 +280,14 @@ impl Config {
 /// A bad option value.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// `--operation-error-rate` could not be parsed.
+    #[error("invalid --operation-error-rate `{value}`: {why}")]
+    OperationErrorRate {
+        /// What was given.
+        value: String,
+        /// What is wrong with it.
+        why: String,
+    },
     /// `--rate-limit` could not be parsed.
     #[error("invalid --rate-limit `{value}`: {why}")]
     RateLimit {
@@ -271,6 +334,24 @@ mod tests {
                     burst
                 },
                 "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn operation_error_rates_parse_and_reject_unknown_operations() {
+        let rule: OperationErrorRate = "ListAccountRoles=1".parse().unwrap();
+        assert_eq!((rule.operation, rule.rate), ("ListAccountRoles", 1.0));
+        for bad in [
+            "ListAccountRoles",
+            "Nope=0.5",
+            "CreateToken=2",
+            "CreateToken=x",
+        ] {
+            let error = bad.parse::<OperationErrorRate>().unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("invalid --operation-error-rate `{bad}`")),
+                "{error}"
             );
         }
     }

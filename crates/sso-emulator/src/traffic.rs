@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::{Config, Family};
+use crate::config::{Config, Family, OperationErrorRate};
 use crate::error::{ApiError, OidcKind, PortalKind};
 use crate::ids;
 use crate::state::{AppState, lock};
@@ -217,6 +217,7 @@ pub(crate) struct Traffic {
     buckets: Mutex<HashMap<Family, TokenBucket>>,
     faults: Mutex<SplitMix64>,
     error_rate: f64,
+    operation_error_rates: Vec<OperationErrorRate>,
     latency: Duration,
 }
 
@@ -252,6 +253,7 @@ impl Traffic {
             buckets: Mutex::new(buckets),
             faults: Mutex::new(SplitMix64(seed)),
             error_rate: config.error_rate,
+            operation_error_rates: config.operation_error_rates.clone(),
             latency: config.latency,
         }
     }
@@ -342,8 +344,14 @@ impl Traffic {
             .is_none_or(|bucket| bucket.admit(Instant::now()))
     }
 
-    fn inject_fault(&self) -> bool {
-        self.error_rate > 0.0 && lock(&self.faults).next_f64() < self.error_rate
+    fn inject_fault(&self, operation: Operation) -> bool {
+        let rate = self
+            .operation_error_rates
+            .iter()
+            .rev()
+            .find(|rule| rule.operation == operation.name())
+            .map_or(self.error_rate, |rule| rule.rate);
+        rate > 0.0 && lock(&self.faults).next_f64() < rate
     }
 }
 
@@ -378,7 +386,7 @@ pub(crate) async fn api_layer(
                 refuse(family, RefusalKind::Invalid(message))
             } else if !traffic.admit(family) {
                 refuse(family, RefusalKind::Throttled)
-            } else if traffic.inject_fault() {
+            } else if operation.is_some_and(|operation| traffic.inject_fault(operation)) {
                 refuse(family, RefusalKind::Fault)
             } else {
                 next.run(Request::from_parts(parts, Body::from(bytes)))
@@ -489,6 +497,16 @@ mod tests {
         assert!(draws.iter().all(|x| (0.0..1.0).contains(x)));
         let below = draws.iter().filter(|x| **x < 0.25).count();
         assert!((2_300..2_700).contains(&below), "{below}");
+    }
+
+    #[test]
+    fn faultable_operations_are_the_api_operations() {
+        let api: Vec<&str> = Operation::ALL
+            .iter()
+            .filter(|op| op.family().is_some())
+            .map(|op| op.name())
+            .collect();
+        assert_eq!(api, crate::config::FAULTABLE_OPERATIONS);
     }
 
     #[test]

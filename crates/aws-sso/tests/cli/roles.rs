@@ -417,3 +417,40 @@ fn a_token_that_cannot_be_renewed_stops_the_run_and_keeps_its_progress() {
         .count();
     assert!(listed >= 15, "progress kept: {listed} accounts");
 }
+
+#[test]
+fn accounts_that_fail_are_named_and_the_run_exits_with_their_error() {
+    let (emulator, context) = signed_in(&["--operation-error-rate", "ListAccountRoles=1"]);
+    let outcome = aws_sso(&context, &["roles", "--profile", "dev"]);
+    assert_eq!(outcome.code, 254, "{outcome}");
+    assert_eq!(outcome.json(), json!({"roles": []}));
+    let failure = |id: &str, name: &str| {
+        format!(
+            "warning: the roles of account {id} ({name}) could not be listed: An error occurred (500) when calling the ListAccountRoles operation (reached max retries: 4): Internal failure\n"
+        )
+    };
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "{}{}{}\naws: [ERROR]: An error occurred (500) when calling the ListAccountRoles operation (reached max retries: 4): Internal failure\nThe roles of 3 accounts are missing from the output above. Run the command again to retry only those.\n",
+            failure("111111111111", "dev"),
+            failure("222222222222", "prod"),
+            failure("333333333333", "audit"),
+        )
+    );
+    // Five attempts per account, and the catalog keeps them pending for the next run.
+    let by_account = role_requests(&requests(&emulator));
+    assert!(
+        by_account.values().all(|s| s == &[500; 5]),
+        "{by_account:?}"
+    );
+    let saved: Value = serde_json::from_str(&context.read(CATALOG_FILE).unwrap()).unwrap();
+    assert!(saved["completedAt"].is_null());
+    assert!(
+        saved["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["roles"].is_null())
+    );
+}
