@@ -5,6 +5,7 @@
 //! it — the aggregated result for json/table/yaml, each page for text and yaml-stream (AWS CLI
 //! `formatter.py`) — and where the bytes go: stdout, or the pager when stdout is a terminal.
 
+use std::borrow::Cow;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
@@ -91,10 +92,15 @@ impl Renderer {
         })
     }
 
-    fn search(&self, value: &Value) -> Result<Value, CliError> {
+    /// `--query` applied to `value`; without one, `value` itself (a large listing is not
+    /// copied just to be printed).
+    fn search<'v>(&self, value: &'v Value) -> Result<Cow<'v, Value>, CliError> {
         match &self.query {
-            Some(query) => query.search(value).map_err(|error| query_error(&error)),
-            None => Ok(value.clone()),
+            Some(query) => query
+                .search(value)
+                .map(Cow::Owned)
+                .map_err(|error| query_error(&error)),
+            None => Ok(Cow::Borrowed(value)),
         }
     }
 
@@ -171,7 +177,8 @@ impl Renderer {
             }
             OutputFormat::YamlStream => {
                 for page in &pages.pages {
-                    match self.search(&Value::Object(page.clone())) {
+                    let page = Value::Object(page.clone());
+                    match self.search(&page) {
                         Ok(value) => text.push_str(&sso_output::render_yaml_stream_page(&value)),
                         Err(error) => return Err(self.partial(text, error)),
                     }

@@ -69,10 +69,19 @@ pub struct Built {
     pub catalog: RoleCatalog,
     /// The accounts that failed in this run.
     pub failures: Vec<AccountFailure>,
-    /// Whether this run resumed an earlier one.
-    pub resumed: bool,
     /// What this run cost.
     pub stats: Stats,
+}
+
+impl Built {
+    /// A catalog read from the cache: nothing failed, nothing was sent.
+    pub fn cached(catalog: RoleCatalog) -> Self {
+        Self {
+            catalog,
+            failures: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
 }
 
 /// An enumeration that stopped early, with what it saved.
@@ -139,15 +148,9 @@ impl CatalogRequest<'_> {
         {
             self.terminal
                 .debug(|| "another process has just listed the roles".into());
-            return Ok(Built {
-                catalog: catalog.clone(),
-                failures: Vec::new(),
-                resumed: false,
-                stats: Stats::default(),
-            });
+            return Ok(Built::cached(catalog.clone()));
         }
         let resume = previous.filter(|c| !self.refresh && self.usable(c));
-        let resumed = resume.is_some();
         let mut catalog = match resume {
             Some(catalog) => {
                 self.terminal.debug(|| {
@@ -192,7 +195,6 @@ impl CatalogRequest<'_> {
         Ok(Built {
             catalog,
             failures,
-            resumed,
             stats: enumerator.stats(),
         })
     }

@@ -279,7 +279,7 @@ impl Cache {
     /// Reads the role catalog of `key` without locking. A corrupt or foreign file is
     /// `Missing` with a warning.
     pub fn load_catalog(&self, key: &TokenKey) -> Result<Loaded<RoleCatalog>, CacheError> {
-        load_entry(&self.catalog_path(key), RoleCatalog::from_json)
+        load_catalog_at(&self.catalog_path(key))
     }
 
     /// Blocks until this process holds the lock of the role catalog of `key`, so two
@@ -617,7 +617,7 @@ impl CatalogLock {
 
     /// Re-reads the catalog now that no other aws-sso process can be writing it.
     pub fn load(&self) -> Result<Loaded<RoleCatalog>, CacheError> {
-        load_entry(self.path(), RoleCatalog::from_json)
+        load_catalog_at(self.path())
     }
 
     /// Writes the catalog atomically while the lock is held.
@@ -661,6 +661,23 @@ fn load_token_at(path: &Path) -> Result<Loaded<CachedToken>, CacheError> {
                 ),
             })),
         },
+    })
+}
+
+/// Reads a role catalog: missing is a miss; anything unreadable as one (corrupt JSON, another
+/// shape or version) is a miss with a warning, and the next enumeration replaces it.
+fn load_catalog_at(path: &Path) -> Result<Loaded<RoleCatalog>, CacheError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Loaded::missing(None)),
+        Err(error) => return Err(CacheError::io("read", path, error)),
+    };
+    Ok(match RoleCatalog::from_slice(&bytes) {
+        Ok(catalog) => Loaded::found(catalog, None),
+        Err(detail) => Loaded::missing(Some(CacheWarning::Corrupt {
+            path: path.to_owned(),
+            detail,
+        })),
     })
 }
 

@@ -84,7 +84,7 @@ pub(crate) fn with_login_hint(error: AuthError, target: &SsoTarget) -> CliError 
 }
 
 /// The line naming the login that fixes a missing, expired or revoked session.
-fn login_hint(target: &SsoTarget) -> String {
+pub(crate) fn login_hint(target: &SsoTarget) -> String {
     let login = match target {
         SsoTarget::Session { session_name, .. } => format!("--sso-session {session_name}"),
         SsoTarget::Legacy { profile_name, .. } => format!("--profile {profile_name}"),
