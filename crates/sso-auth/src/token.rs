@@ -120,7 +120,7 @@ impl TokenProvider<'_> {
                     at: now,
                     failed: false,
                 });
-                lock.store(&fresh)?;
+                self.save_refreshed(&lock, &fresh);
                 self.terminal
                     .debug(|| "refreshed the SSO token the service rejected".into());
                 Ok(fresh.access_token)
@@ -182,7 +182,7 @@ impl TokenProvider<'_> {
                     at: now,
                     failed: false,
                 });
-                lock.store(&fresh)?;
+                self.save_refreshed(lock, &fresh);
                 self.terminal.debug(|| {
                     format!(
                         "refreshed the SSO token; it now expires at {}",
@@ -204,6 +204,18 @@ impl TokenProvider<'_> {
                     (false, _) => Err(error),
                 }
             }
+        }
+    }
+
+    /// Caches a refreshed token. A failure to write (a full disk, a read-only home) must not
+    /// fail the command: the service has already rotated the refresh token, so the fresh token
+    /// in hand is the only working one. The command goes on with it, and the user learns why
+    /// the next one may need a new sign-in.
+    fn save_refreshed(&self, lock: &TokenLock, fresh: &CachedToken) {
+        if let Err(error) = lock.store(fresh) {
+            self.terminal.warn(&format!(
+                "the refreshed SSO token could not be saved ({error}); this command goes on with it, but once the saved token expires you will need to sign in again"
+            ));
         }
     }
 

@@ -227,6 +227,68 @@ fn a_token_about_to_expire_is_refreshed_and_written_back() {
     );
 }
 
+/// Makes `dir` immutable (`chattr +i`: no file can be created in it, even by root) until the
+/// guard drops; `None` where the filesystem or the user cannot (the test then says so).
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn new(dir: std::path::PathBuf) -> Option<Self> {
+        let done = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(&dir)
+            .status()
+            .is_ok_and(|status| status.success());
+        done.then_some(Self(dir))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_refresh_whose_token_cannot_be_saved_still_completes_the_command() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let before = read_json(&context, SESSION_TOKEN_FILE);
+    context.env("AWS_SSO_TEST_NOW", &age_token(&context, 5));
+    let Some(_guard) = Immutable::new(context.path(".aws/sso/cache")) else {
+        eprintln!(
+            "skipped: `chattr +i` is not available here, so a failing write cannot be staged"
+        );
+        return;
+    };
+    let outcome = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
+    // The service rotated the refresh token; failing now would strand the session.
+    assert_eq!(outcome.code, 0, "{outcome}");
+    assert_eq!(
+        outcome.json()["accountList"][0]["accountId"],
+        "111111111111"
+    );
+    let warning = outcome.stderr_filtered();
+    assert!(
+        warning.starts_with("warning: the refreshed SSO token could not be saved (failed to create a temporary file in `[HOME]/.aws/sso/cache`: ")
+            && warning.ends_with("); this command goes on with it, but once the saved token expires you will need to sign in again\n"),
+        "{warning}"
+    );
+    assert_eq!(
+        emulator.counters()["CreateToken"],
+        2,
+        "one login, one refresh"
+    );
+    assert_eq!(
+        read_json(&context, SESSION_TOKEN_FILE),
+        before,
+        "the old file is intact"
+    );
+    assert_no_secrets(&emulator, &outcome);
+}
+
 #[test]
 fn an_expired_token_without_refresh_is_reported() {
     let (_emulator, mut context) = setup(&["--auto-approve", "demo"]);
