@@ -10,8 +10,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 use sso_cache::{Cache, CachedToken, ClientRegistration, LoginFlow};
-use sso_client::OidcClient;
 use sso_client::wire::{CreateTokenRequest, CreateTokenResponse, TokenGrant};
+use sso_client::{OidcClient, Operation};
 use sso_config::SsoTarget;
 use sso_core::{Clock, Secret, Sleeper, Terminal};
 
@@ -20,7 +20,7 @@ use crate::browser::Browser;
 use crate::callback::{CALLBACK_TIMEOUT, CallbackError, CallbackReceiver};
 use crate::device::{DeviceFlow, no_browser_prompt};
 use crate::pkce::{self, PkceChallenge};
-use crate::registration::{DEFAULT_SCOPE, Registrar};
+use crate::registration::{DEFAULT_SCOPE, Registrar, Registration, is_rejected_client};
 use crate::token::token_key;
 
 /// Which OAuth grant to sign in with.
@@ -76,17 +76,37 @@ impl Login<'_> {
             terminal: self.terminal,
             service_start_url: self.service_start_url,
         };
-        let registration = registrar.registration(target, flow.kind())?;
+        let Registration {
+            mut registration,
+            reused,
+        } = registrar.registration(target, flow.kind())?;
         let response = match flow {
             Flow::AuthorizationCode(receiver) => self.pkce(&registration, receiver)?,
-            Flow::DeviceCode => DeviceFlow {
-                oidc: self.oidc,
-                sleeper: self.sleeper,
-                terminal: self.terminal,
-                browser: self.browser,
-                service_start_url: self.service_start_url,
+            Flow::DeviceCode => {
+                let device = DeviceFlow {
+                    oidc: self.oidc,
+                    sleeper: self.sleeper,
+                    terminal: self.terminal,
+                    browser: self.browser,
+                    service_start_url: self.service_start_url,
+                };
+                match device.run(&registration) {
+                    // A cached registration the service no longer knows (it was revoked, or
+                    // the service forgot it) is replaced once instead of failing the login.
+                    Err(error)
+                        if reused
+                            && is_rejected_client(&error, Operation::StartDeviceAuthorization) =>
+                    {
+                        self.terminal.debug(|| {
+                            "the service rejected the cached client registration; registering anew"
+                                .into()
+                        });
+                        registration = registrar.fresh(target, flow.kind())?.registration;
+                        device.run(&registration)?
+                    }
+                    outcome => outcome?,
+                }
             }
-            .run(&registration)?,
         };
         let now = self.clock.now();
         let expires_in = response.expires_in.unwrap_or_default();

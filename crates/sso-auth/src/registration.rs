@@ -8,8 +8,8 @@
 
 use jiff::Timestamp;
 use sso_cache::{Cache, ClientRegistration, LoginFlow, RegistrationKey};
-use sso_client::OidcClient;
 use sso_client::wire::RegisterClientRequest;
+use sso_client::{OidcClient, Operation};
 use sso_config::SsoTarget;
 use sso_core::{Clock, Terminal};
 
@@ -38,6 +38,36 @@ fn configured_scopes(target: &SsoTarget) -> Option<Vec<String>> {
     }
 }
 
+/// A registration to sign in with.
+pub(crate) struct Registration {
+    pub(crate) registration: ClientRegistration,
+    /// Whether it came from the cache (and so may be one the service has since forgotten).
+    pub(crate) reused: bool,
+}
+
+/// Whether the service refused the client itself in `operation`: it does not know the
+/// registration (any more), or its secret has expired.
+pub(crate) fn is_rejected_client(error: &AuthError, operation: Operation) -> bool {
+    matches!(error, AuthError::Client(e) if e.service_error().is_some_and(|service| {
+        service.code == "InvalidClientException" && service.operation == operation
+    }))
+}
+
+/// Deletes the cached registration of `target` if it is the client `client_id` the service
+/// just rejected, so the next login registers anew instead of sending the user to a sign-in
+/// page that says the client is not registered. Best effort.
+pub(crate) fn forget_rejected(cache: &Cache, target: &SsoTarget, client_id: &str) {
+    let key = registration_key(target);
+    let rejected = cache
+        .load_registration(&key)
+        .ok()
+        .and_then(sso_cache::Loaded::into_found)
+        .is_some_and(|cached| cached.client_id == client_id);
+    if rejected {
+        let _ = cache.delete_file(&cache.registration_path(&key));
+    }
+}
+
 /// What registering needs.
 pub(crate) struct Registrar<'a> {
     pub(crate) oidc: &'a OidcClient,
@@ -49,12 +79,13 @@ pub(crate) struct Registrar<'a> {
 }
 
 impl Registrar<'_> {
-    /// A cached registration usable for `flow` with 15 minutes left, or a new one (cached).
+    /// A cached registration usable for `flow` with 15 minutes left (`reused` true), or a
+    /// new one (cached).
     pub(crate) fn registration(
         &self,
         target: &SsoTarget,
         flow: LoginFlow,
-    ) -> Result<ClientRegistration, AuthError> {
+    ) -> Result<Registration, AuthError> {
         let key = registration_key(target);
         let now = self.clock.now();
         let loaded = self.cache.load_registration(&key)?;
@@ -66,11 +97,28 @@ impl Registrar<'_> {
         {
             self.terminal
                 .debug(|| format!("reusing client registration {}", cached.client_id));
-            return Ok(cached);
+            return Ok(Registration {
+                registration: cached,
+                reused: true,
+            });
         }
-        let registration = self.register(target, flow, now)?;
-        self.cache.store_registration(&key, &registration)?;
-        Ok(registration)
+        self.fresh(target, flow)
+    }
+
+    /// A new registration, cached in place of the old one: also what replaces a cached
+    /// registration the service has rejected (it forgot the client, or revoked it).
+    pub(crate) fn fresh(
+        &self,
+        target: &SsoTarget,
+        flow: LoginFlow,
+    ) -> Result<Registration, AuthError> {
+        let registration = self.register(target, flow, self.clock.now())?;
+        self.cache
+            .store_registration(&registration_key(target), &registration)?;
+        Ok(Registration {
+            registration,
+            reused: false,
+        })
     }
 
     /// One `RegisterClient` call, named and scoped as botocore names and scopes it.

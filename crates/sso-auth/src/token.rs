@@ -16,13 +16,14 @@ use jiff::SignedDuration;
 use sso_cache::{
     Cache, CachedToken, Decision, RefreshAttempt, TokenKey, TokenLock, refresh_decision,
 };
-use sso_client::OidcClient;
 use sso_client::wire::{CreateTokenRequest, TokenGrant};
+use sso_client::{OidcClient, Operation};
 use sso_config::SsoTarget;
 use sso_core::{Clock, Secret, Terminal};
 
 use crate::AuthError;
 use crate::login::truncate_to_seconds;
+use crate::registration::{forget_rejected, is_rejected_client};
 
 /// How soon after one refresh attempt (by any process) another may be made: aws-config's
 /// rule, so a failing or black-holed OIDC endpoint costs one attempt per 30 s, not one per
@@ -128,6 +129,7 @@ impl TokenProvider<'_> {
             Err(error) => {
                 self.terminal
                     .debug(|| format!("refreshing the rejected SSO token failed: {error}"));
+                self.forget_rejected_registration(target, &token, &error);
                 if error.is_service_error() {
                     Err(Decision::expired_error(false).into())
                 } else {
@@ -194,6 +196,7 @@ impl TokenProvider<'_> {
             Err(error) => {
                 self.terminal
                     .debug(|| format!("refreshing the SSO token failed: {error}"));
+                self.forget_rejected_registration(target, &token, &error);
                 let still_valid = token.expires_at > now;
                 // botocore: a service error is swallowed and the old token used while it is
                 // valid; other errors (network) propagate when the refresh was mandatory.
@@ -204,6 +207,25 @@ impl TokenProvider<'_> {
                     (false, _) => Err(error),
                 }
             }
+        }
+    }
+
+    /// A refresh the service refused because it does not know the client: the cached
+    /// registration is dead too, and must not be reused by the next login.
+    fn forget_rejected_registration(
+        &self,
+        target: &SsoTarget,
+        token: &CachedToken,
+        error: &AuthError,
+    ) {
+        if let Some(client_id) = &token.client_id
+            && is_rejected_client(error, Operation::CreateToken)
+        {
+            self.terminal.debug(|| {
+                "the service no longer knows the client registration; the next login registers anew"
+                    .into()
+            });
+            forget_rejected(self.cache, target, client_id);
         }
     }
 

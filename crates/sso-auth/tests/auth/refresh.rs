@@ -335,3 +335,32 @@ fn an_expired_token_whose_refresh_just_failed_fails_at_once() {
     );
     assert_eq!(run.transport.paths(), ["/token"]);
 }
+
+#[test]
+fn a_refresh_refused_for_an_unknown_client_forgets_that_registration() {
+    use sso_cache::ClientRegistration;
+    // Whether the cached registration of `client_id` survives a refresh the service refuses
+    // with InvalidClientException for the token's client, `cid`.
+    let survives = |client_id: &str| {
+        let run = Run::new();
+        let target = session_target();
+        seed(&run.cache, &target, SignedDuration::from_mins(-1), true);
+        let key = sso_auth::registration_key(&target);
+        let registration = ClientRegistration::new(
+            client_id.to_owned(),
+            Secret::new("cs".to_owned()),
+            now() + SignedDuration::from_hours(24 * 30),
+            None,
+            None,
+        );
+        run.cache.store_registration(&key, &registration).unwrap();
+        run.transport
+            .oidc_error("InvalidClientException", "invalid_client");
+        assert!(run.token(&target).is_err());
+        run.transport.assert_done();
+        run.cache.registration_path(&key).exists()
+    };
+    // The rejected one is deleted, so the next login registers anew; another is left alone.
+    assert!(!survives("cid"));
+    assert!(survives("other-cid"));
+}

@@ -295,3 +295,86 @@ fn an_empty_scope_list_is_not_sent_or_stored() {
         .unwrap();
     assert_eq!(stored.scopes, None);
 }
+
+#[test]
+fn a_cached_registration_the_service_rejects_is_replaced_once() {
+    let target = session_target();
+    let (_home, cache) = cache();
+    // A device-code registration with months left, which the service has forgotten.
+    seed(&cache, &target, SignedDuration::from_hours(24 * 60), false);
+    let transport = ScriptedTransport::new();
+    transport
+        .reply(
+            "/device_authorization",
+            401,
+            Some("InvalidClientException"),
+            json!({"error": "invalid_client", "error_description": "Invalid client"}),
+        )
+        .ok("/client/register", registered("cid-new", 90))
+        .ok(
+            "/device_authorization",
+            crate::support::device_authorization(Some(1)),
+        )
+        .ok("/token", token_response("at", true));
+    let sleeper = RecordingSleeper::new();
+    let terminal = RecordingTerminal::default();
+    let client = oidc(&transport, &sleeper);
+    let clock = clock();
+    Login {
+        oidc: &client,
+        cache: &cache,
+        clock: &clock,
+        sleeper: sleeper.as_ref(),
+        terminal: &terminal,
+        browser: None,
+        service_start_url: START_URL,
+    }
+    .run(&target, Flow::DeviceCode)
+    .unwrap();
+    transport.assert_done();
+    let sent = transport.sent();
+    assert_eq!(sent[0].body["clientId"], "cid-cached");
+    assert_eq!(sent[2].body["clientId"], "cid-new");
+    assert_eq!(client_id_used(&cache, &target), "cid-new");
+    let cached = cache
+        .load_registration(&registration_key(&target))
+        .unwrap()
+        .into_found()
+        .unwrap();
+    assert_eq!(cached.client_id, "cid-new");
+}
+
+#[test]
+fn a_new_registration_that_is_rejected_is_not_retried() {
+    let target = session_target();
+    let (_home, cache) = cache();
+    let transport = ScriptedTransport::new();
+    transport
+        .ok("/client/register", registered("cid-new", 90))
+        .reply(
+            "/device_authorization",
+            401,
+            Some("InvalidClientException"),
+            json!({"error": "invalid_client", "error_description": "Invalid client"}),
+        );
+    let sleeper = RecordingSleeper::new();
+    let terminal = RecordingTerminal::default();
+    let client = oidc(&transport, &sleeper);
+    let clock = clock();
+    let error = Login {
+        oidc: &client,
+        cache: &cache,
+        clock: &clock,
+        sleeper: sleeper.as_ref(),
+        terminal: &terminal,
+        browser: None,
+        service_start_url: START_URL,
+    }
+    .run(&target, Flow::DeviceCode)
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("InvalidClientException"),
+        "{error}"
+    );
+    transport.assert_done();
+}
