@@ -70,12 +70,43 @@ impl Cli {
     ///
     /// clap's error for anything it rejects, including `--help`.
     pub fn parse_args(args: Vec<std::ffi::OsString>) -> Result<Self, clap::Error> {
-        use clap::{CommandFactory as _, FromArgMatches as _};
-        let mut matches = Self::command().try_get_matches_from(args)?;
+        use clap::FromArgMatches as _;
+        let mut matches = Self::command_tree().try_get_matches_from(args)?;
         let command_name = matches.subcommand_name().unwrap_or_default().to_owned();
         let mut cli = Self::from_arg_matches_mut(&mut matches)?;
         cli.command_name = command_name;
         Ok(cli)
+    }
+}
+
+impl Cli {
+    /// The clap command with the global options described once, in `aws-sso --help`: each
+    /// command's help lists its own options and points there, instead of repeating some fifty
+    /// lines of global options under every command. They are still accepted everywhere.
+    pub fn command_tree() -> clap::Command {
+        use clap::CommandFactory as _;
+        let mut root = Self::command();
+        // clap copies global options into each subcommand when it builds the command, unless
+        // the subcommand already has them: give each one hidden copies first.
+        let globals: Vec<clap::Arg> = root
+            .get_arguments()
+            .filter(|arg| arg.is_global_set())
+            .cloned()
+            .collect();
+        let pointer = "Global options (--profile, --region, --output, --query, --debug and more) \
+                       work with every command: see `aws-sso --help`.";
+        for command in root.get_subcommands_mut() {
+            let mut with_globals = std::mem::take(command);
+            for arg in &globals {
+                with_globals = with_globals.arg(arg.clone().hide(true));
+            }
+            let after = match with_globals.get_after_help() {
+                Some(text) => format!("{text}\n\n{pointer}"),
+                None => pointer.to_owned(),
+            };
+            *command = with_globals.after_help(after);
+        }
+        root
     }
 }
 
@@ -189,11 +220,19 @@ pub enum Command {
     ListAccounts(ListAccountsArgs),
 
     /// List the roles you can assume in an AWS account
-    #[command(long_about = LIST_ACCOUNT_ROLES_ABOUT)]
+    #[command(
+        long_about = LIST_ACCOUNT_ROLES_ABOUT,
+        override_usage = "aws-sso list-account-roles --account-id <ID> [OPTIONS]\n       \
+                          aws-sso list-account-roles --profile <NAME>  (a profile with sso_account_id)"
+    )]
     ListAccountRoles(ListAccountRolesArgs),
 
     /// Get short-term AWS credentials for a role in an account
-    #[command(long_about = GET_ROLE_CREDENTIALS_ABOUT)]
+    #[command(
+        long_about = GET_ROLE_CREDENTIALS_ABOUT,
+        override_usage = "aws-sso get-role-credentials --account-id <ID> --role-name <NAME> [OPTIONS]\n       \
+                          aws-sso get-role-credentials --profile <NAME>  (a profile with sso_account_id and sso_role_name)"
+    )]
     GetRoleCredentials(GetRoleCredentialsArgs),
 
     /// Print the profile's role credentials for a credential_process or a shell
@@ -263,7 +302,7 @@ use the device-code flow. The token is cached in ~/.aws/sso/cache, where the AWS
 SDKs find it too.";
 
 const LOGOUT_ABOUT: &str = "\
-Sign out of IAM Identity Center.
+Sign out of IAM Identity Center and remove cached tokens and SSO role credentials.
 
 For every cached access token, ends the session on the service and deletes the token; then \
 deletes every cached SSO role credential. Client registrations are kept, as the AWS CLI keeps \
@@ -271,7 +310,7 @@ them. With --sso-session NAME only that session is signed out; --profile, as in 
 does not narrow it.";
 
 const LIST_ACCOUNTS_ABOUT: &str = "\
-List the AWS accounts assigned to you.
+List the AWS accounts you can access.
 
 Uses --access-token when given; otherwise the cached token of the profile or sso-session \
 (refreshed when it is about to expire). Results are paginated automatically.";
@@ -283,14 +322,14 @@ Uses --access-token when given; otherwise the cached token of the profile or sso
 Results are paginated automatically.";
 
 const GET_ROLE_CREDENTIALS_ABOUT: &str = "\
-Get short-term credentials (access key, secret key, session token) for a role in an account.
+Get short-term AWS credentials for a role in an account.
 
-Uses --access-token when given; otherwise the cached token of the profile or sso-session.";
+The credentials are an access key, a secret key and a session token. Uses --access-token when given; otherwise the cached token of the profile or sso-session.";
 
 const EXPORT_CREDENTIALS_ABOUT: &str = "\
-Print the role credentials of an SSO profile, as `aws configure export-credentials` does.
+Print the profile's role credentials for a credential_process or a shell.
 
-The profile (--profile, AWS_PROFILE) needs `sso_account_id` and `sso_role_name`, with either \
+The output is that of `aws configure export-credentials`. The profile (--profile, AWS_PROFILE) needs `sso_account_id` and `sso_role_name`, with either \
 `sso_session` or the legacy `sso_start_url` and `sso_region`. Credentials come from the role \
 cache in ~/.aws/cli/cache, shared with the AWS CLI, while more than 15 minutes remain; otherwise \
 they are fetched with the cached SSO token (refreshed if needed) and cached again. Parallel \
@@ -309,7 +348,7 @@ the `aws-sso login` command that fixes it. That makes it safe as a credential_pr
 profile that has only the credential_process line.)";
 
 const EXEC_ABOUT: &str = "\
-Run COMMAND with the role credentials of an SSO profile in its environment.
+Run a command with the profile's role credentials in its environment.
 
 Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION, \
 and AWS_REGION and AWS_DEFAULT_REGION when the profile has a region; removes AWS_PROFILE and \
@@ -331,7 +370,7 @@ Examples:
   aws-sso exec --profile dev --ecs-server -- ./long-running-job";
 
 const CONSOLE_ABOUT: &str = "\
-Open the AWS Management Console, signed in with the role credentials of an SSO profile.
+Open the AWS console signed in with the profile's role.
 
 The role credentials (from the role cache, or fetched with the cached SSO token) are exchanged \
 at the console federation endpoint for a sign-in token, valid for 15 minutes; the sign-in URL \
@@ -360,7 +399,7 @@ pub struct ConsoleArgs {
 }
 
 const ROLES_ABOUT: &str = "\
-List every role you can assume, in every account, with one command.
+List every role you can assume, in every account.
 
 Calls ListAccounts, then ListAccountRoles for each account, with the cached token of the \
 profile or --sso-session (refreshed when needed; never a new login). Requests share one pace \
@@ -508,6 +547,7 @@ pub struct PagingArgs {
 
 /// The AWS CLI's generic parameter options of API commands.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Parameters as JSON")]
 pub struct InputArgs {
     /// Read the parameters from JSON (inline, or `file://PATH`); options given on the command
     /// line win
