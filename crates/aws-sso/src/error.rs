@@ -6,9 +6,14 @@
 //! [`CliError::exit_code`]. The texts follow AWS CLI v2 ≥ 2.34 (spec cli-behavior §6.5): a blank
 //! line, then `aws: [ERROR]: ` and the message. We keep the `aws: [ERROR]:` prefix, although the
 //! command is `aws-sso`, because scripts that wrap `aws sso` match on it.
+//!
+//! `--cli-error-format` works as awscli's `errorhandler.py` has it: errors with a code
+//! (parameter validation, configuration, service errors) become an error dict that the
+//! structured formats (json, yaml, text, table) print instead of the line, and that `legacy`
+//! prints as its bare message; every other error is the plain line in every format. An unknown
+//! option is always the usage and the line.
 
-use std::fmt::Write as _;
-
+use serde_json::{Map, Value};
 pub(crate) use sso_core::ErrorFormat;
 use sso_core::ExitClass;
 
@@ -33,8 +38,13 @@ pub(crate) enum CliError {
         code: Option<String>,
         /// The message.
         message: String,
-        /// Extra lines printed after the message (e.g. `Additional error details:`).
+        /// AWS CLI v2's `Additional error details:` block (the enhanced format only).
         details: Option<String>,
+        /// Lines of ours after the message saying how to fix it (the line formats only).
+        hint: Option<String>,
+        /// The error dict the structured formats print for a service error (botocore's
+        /// `Error` plus the modelled members); other coded errors print `Code` and `Message`.
+        info: Option<Map<String, Value>>,
         /// The chain of underlying causes (`Error::source`), printed under `--debug` only.
         causes: Vec<String>,
     },
@@ -48,6 +58,8 @@ impl CliError {
             code: None,
             message: message.into(),
             details: None,
+            hint: None,
+            info: None,
             causes: Vec::new(),
         }
     }
@@ -73,19 +85,30 @@ impl CliError {
             code: Some("Configuration".to_owned()),
             message: message.into(),
             details: None,
+            hint: None,
+            info: None,
             causes: Vec::new(),
         }
     }
 
     /// Adds a line after the message saying how to fix the problem (text formats only; the
     /// structured formats keep the AWS CLI's `Code` and `Message`).
-    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
-        if let Self::Failure { details, .. } = &mut self {
-            details
-                .get_or_insert_with(String::new)
-                .push_str(&format!("\n{hint}"));
+    pub(crate) fn with_hint(mut self, line: &str) -> Self {
+        if let Self::Failure { hint, .. } = &mut self {
+            hint.get_or_insert_with(String::new)
+                .push_str(&format!("\n{line}"));
         }
         self
+    }
+
+    /// The error's text without the `aws: [ERROR]: ` framing, for use inside another message
+    /// (a warning, a JSON answer to an SDK).
+    pub(crate) fn summary(&self) -> String {
+        let line = self.render(ErrorFormat::Enhanced);
+        let text = line.trim();
+        text.strip_prefix("aws: [ERROR]: ")
+            .unwrap_or(text)
+            .to_owned()
     }
 
     /// The process exit code.
@@ -101,54 +124,72 @@ impl CliError {
 
     /// The full stderr text for this error in the given format.
     pub(crate) fn render(&self, format: ErrorFormat) -> String {
-        let mut out = String::new();
         match self {
-            // AWS CLI v2 2.36: a blank line, the usage, two blank lines, then the error.
+            // awscli `UnknownArgumentErrorHandler`: the same in every format.
             Self::UnknownOptions(options) => {
-                let _ = write!(
-                    out,
-                    "\n{USAGE}\n\n{}Unknown options: {options}\n",
-                    prefix(format)
-                );
+                format!(
+                    "\n{USAGE}\n{}",
+                    error_line(&format!("Unknown options: {options}"))
+                )
             }
-            // AWS CLI v2 (cli-behavior §6.5) classes argument errors as parameter validation;
-            // the legacy format (v1, v2 before 2.34) prints them bare.
-            Self::Usage(message) => {
-                let class = match format {
-                    ErrorFormat::Legacy => "",
-                    _ => "An error occurred (ParamValidation): ",
-                };
-                let _ = write!(out, "\n{}{class}{message}\n\n{USAGE}", prefix(format));
-            }
-            Self::Interrupted(message) => {
-                let _ = writeln!(out, "{message}");
-            }
-            Self::ParamValidation(message) => {
-                out.push_str(&render_failure(
-                    format,
-                    Some("ParamValidation"),
-                    message,
-                    None,
-                ));
-            }
+            // argparse's message with the usage after it is the ParamValidation message.
+            Self::Usage(message) => coded(
+                format,
+                "ParamValidation",
+                &format!("{message}\n\n{USAGE}"),
+                None,
+            ),
+            Self::ParamValidation(message) => coded(format, "ParamValidation", message, None),
+            Self::Interrupted(message) => format!("{message}\n"),
             Self::Failure {
+                class: ExitClass::Service,
                 code,
                 message,
                 details,
+                hint,
+                info,
                 ..
-            } => out.push_str(&render_failure(
-                format,
-                code.as_deref(),
+            } => {
+                let hint = hint.as_deref().unwrap_or_default();
+                match format {
+                    ErrorFormat::Enhanced => {
+                        // An error with an empty message (OAuth-style OIDC errors) ends its line
+                        // at the colon, and v2 leaves one blank line before the details.
+                        let text = match details {
+                            Some(details) if message.ends_with(": ") => {
+                                format!("{}\n{details}", message.trim_end())
+                            }
+                            _ => format!("{message}{}", details.as_deref().unwrap_or_default()),
+                        };
+                        error_line(&format!("{text}{hint}"))
+                    }
+                    ErrorFormat::Legacy => error_line(&format!("{message}{hint}")),
+                    structured => {
+                        let info = info.clone().unwrap_or_else(|| {
+                            dict(&[
+                                ("Message", message),
+                                ("Code", code.as_deref().unwrap_or("")),
+                            ])
+                        });
+                        render_structured(structured, &info)
+                    }
+                }
+            }
+            Self::Failure {
+                code: Some(code),
                 message,
-                details.as_deref(),
-            )),
+                hint,
+                ..
+            } => coded(format, code, message, hint.as_deref()),
+            Self::Failure {
+                code: None,
+                message,
+                hint,
+                ..
+            } => error_line(&format!("{message}{}", hint.as_deref().unwrap_or_default())),
         }
-        out
     }
 }
-
-/// The exit status of a run ended by Ctrl-C (128 + SIGINT), as the AWS CLI exits.
-pub(crate) const INTERRUPTED_EXIT_CODE: u8 = 130;
 
 /// The usage block printed with argument errors (AWS CLI wording, our command name).
 pub(crate) const USAGE: &str = "\
@@ -159,57 +200,65 @@ To see help text, you can run:
   aws-sso <command> --help
 ";
 
-fn prefix(format: ErrorFormat) -> &'static str {
-    match format {
-        ErrorFormat::Legacy => "aws: error: ",
-        _ => "aws: [ERROR]: ",
+/// The exit status of a run ended by Ctrl-C (128 + SIGINT), as the AWS CLI exits.
+pub(crate) const INTERRUPTED_EXIT_CODE: u8 = 130;
+
+/// awscli `errorformat.write_error`: a blank line, the prefix, the stripped message, a newline.
+fn error_line(message: &str) -> String {
+    let message = visible_controls(message.trim());
+    if message.is_empty() {
+        "\naws: [ERROR]:\n".to_owned()
+    } else {
+        format!("\naws: [ERROR]: {message}\n")
     }
 }
 
-fn render_failure(
-    format: ErrorFormat,
-    code: Option<&str>,
-    message: &str,
-    details: Option<&str>,
-) -> String {
-    let headline = match code {
-        Some(code) if !message.starts_with("An error occurred (") => {
-            format!("An error occurred ({code}): {message}")
-        }
-        _ => message.to_owned(),
-    };
-    // AWS CLI v2 strips the whole error text and then writes one newline, so an empty OIDC
-    // error message leaves no trailing space.
-    // An error with an empty message (OAuth-style OIDC errors) ends its line at the colon, and
-    // AWS CLI v2 leaves one blank line before the details that follow.
-    let text = match details {
-        Some(details) if headline.ends_with(": ") => {
-            format!("{}\n{details}", headline.trim_end())
-        }
-        _ => format!("{headline}{}", details.unwrap_or_default()),
-    };
-    let text = visible_controls(text.trim_end());
-    let text = text.as_str();
+/// An error with a code but no service behind it (awscli's `FilteredExceptionHandler`):
+/// `An error occurred (CODE): MESSAGE`, the bare message in the legacy format, `Code` and
+/// `Message` in the structured ones.
+fn coded(format: ErrorFormat, code: &str, message: &str, hint: Option<&str>) -> String {
+    let hint = hint.unwrap_or_default();
     match format {
-        ErrorFormat::Enhanced => format!("\naws: [ERROR]: {text}\n"),
-        ErrorFormat::Legacy => format!("\n{text}\n"),
-        structured => {
-            let mut document = serde_json::Map::new();
-            document.insert("Code".into(), code.unwrap_or("Unknown").into());
-            document.insert("Message".into(), message.into());
-            let value = serde_json::Value::Object(document);
-            let (output, title) = match structured {
-                ErrorFormat::Yaml => (sso_output::OutputFormat::Yaml, ""),
-                ErrorFormat::Text => (sso_output::OutputFormat::Text, ""),
-                ErrorFormat::Table => (sso_output::OutputFormat::Table, "Error"),
-                _ => (sso_output::OutputFormat::Json, ""),
+        ErrorFormat::Enhanced => {
+            let headline = if message.starts_with("An error occurred (") {
+                message.to_owned()
+            } else {
+                format!("An error occurred ({code}): {message}")
             };
-            let options = sso_output::RenderOptions {
-                title: title.to_owned(),
-                ..sso_output::RenderOptions::default()
-            };
-            sso_output::render(output, &value, &options).unwrap_or_else(|_| format!("{headline}\n"))
+            error_line(&format!("{headline}{hint}"))
         }
+        ErrorFormat::Legacy => error_line(&format!("{message}{hint}")),
+        structured => render_structured(structured, &dict(&[("Code", code), ("Message", message)])),
+    }
+}
+
+fn dict(pairs: &[(&str, &str)]) -> Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), Value::String((*value).to_owned())))
+        .collect()
+}
+
+/// awscli `formatter('error', error_info, stderr)`: the output formatter of that name, with
+/// `error` as the table's title.
+fn render_structured(format: ErrorFormat, info: &Map<String, Value>) -> String {
+    let (output, title) = match format {
+        ErrorFormat::Yaml => (sso_output::OutputFormat::Yaml, ""),
+        ErrorFormat::Text => (sso_output::OutputFormat::Text, ""),
+        ErrorFormat::Table => (sso_output::OutputFormat::Table, "error"),
+        _ => (sso_output::OutputFormat::Json, ""),
+    };
+    let options = sso_output::RenderOptions {
+        title: title.to_owned(),
+        ..sso_output::RenderOptions::default()
+    };
+    let value = Value::Object(info.clone());
+    let text =
+        sso_output::render(output, &value, &options).unwrap_or_else(|_| value.to_string() + "\n");
+    match output {
+        // JSON and YAML escape control characters themselves.
+        sso_output::OutputFormat::Text | sso_output::OutputFormat::Table => visible_controls(&text),
+        _ => text,
     }
 }
 
@@ -240,6 +289,8 @@ impl From<sso_config::ConfigError> for CliError {
             code: error.aws_code().map(str::to_owned),
             message: error.to_string(),
             details: None,
+            hint: None,
+            info: None,
             causes: causes_of(&error),
         }
     }
@@ -247,14 +298,14 @@ impl From<sso_config::ConfigError> for CliError {
 
 impl From<sso_client::ClientError> for CliError {
     fn from(error: sso_client::ClientError) -> Self {
-        let details = error
-            .service_error()
-            .and_then(sso_client::ServiceError::additional_details);
+        let service = error.service_error();
         Self::Failure {
             class: error.exit_class(),
             code: error.code().map(str::to_owned),
             message: error.to_string(),
-            details,
+            details: service.and_then(sso_client::ServiceError::additional_details),
+            hint: None,
+            info: service.map(sso_client::ServiceError::error_info),
             causes: causes_of(&error),
         }
     }
@@ -267,6 +318,8 @@ impl From<sso_client::PaginationError> for CliError {
             code: error.aws_code().map(str::to_owned),
             message: error.to_string(),
             details: None,
+            hint: None,
+            info: None,
             causes: Vec::new(),
         }
     }
@@ -279,6 +332,8 @@ impl From<sso_cache::CacheError> for CliError {
             code: None,
             message: error.to_string(),
             details: None,
+            hint: None,
+            info: None,
             causes: causes_of(&error),
         }
     }
@@ -296,6 +351,8 @@ impl From<sso_auth::AuthError> for CliError {
                 code: other.aws_code().map(str::to_owned),
                 message: other.to_string(),
                 details: None,
+                hint: None,
+                info: None,
                 causes: causes_of(&other),
             },
         }
@@ -312,6 +369,8 @@ mod tests {
             code: Some(code.to_owned()),
             message: message.to_owned(),
             details: None,
+            hint: None,
+            info: None,
             causes: Vec::new(),
         }
     }
@@ -325,6 +384,8 @@ mod tests {
                 "An error occurred (AccessDeniedException) when calling the CreateToken operation: "
                     .into(),
             details: Some("\nAdditional error details:\nerror: access_denied".into()),
+            hint: None,
+            info: None,
             causes: Vec::new(),
         };
         assert_eq!(
@@ -342,7 +403,7 @@ mod tests {
         );
         assert_eq!(
             CliError::general("two\nlines").render(ErrorFormat::Legacy),
-            "\ntwo\nlines\n"
+            "\naws: [ERROR]: two\nlines\n"
         );
     }
 
@@ -396,10 +457,75 @@ mod tests {
     }
 
     #[test]
-    fn legacy_format_drops_the_prefix() {
+    fn legacy_keeps_the_prefix_and_drops_the_code_as_v2_does() {
         assert_eq!(
             CliError::general("boom").render(ErrorFormat::Legacy),
-            "\nboom\n"
+            "\naws: [ERROR]: boom\n"
+        );
+        assert_eq!(
+            configuration("NoRegion", "You must specify a region.").render(ErrorFormat::Legacy),
+            "\naws: [ERROR]: You must specify a region.\n"
+        );
+        assert_eq!(
+            CliError::Usage("argument --profile: expected one argument".into())
+                .render(ErrorFormat::Legacy),
+            format!("\naws: [ERROR]: argument --profile: expected one argument\n\n{USAGE}")
+        );
+    }
+
+    #[test]
+    fn structured_formats_print_the_error_dict_and_plain_errors_stay_lines() {
+        let service: CliError = sso_client::ClientError::Service(sso_client::ServiceError {
+            code: "UnauthorizedException".into(),
+            message: "Session token not found or invalid".into(),
+            operation: sso_client::Operation::ListAccounts,
+            status: 401,
+            retries_reached: Some(2),
+            extra: vec![(
+                "message".into(),
+                "Session token not found or invalid".into(),
+            )],
+            request_id: None,
+        })
+        .into();
+        let service = service.with_hint("To sign in, run: aws-sso login --profile dev");
+        assert_eq!(
+            service.render(ErrorFormat::Json),
+            "{\n    \"Message\": \"Session token not found or invalid\",\n    \"Code\": \"UnauthorizedException\",\n    \"message\": \"Session token not found or invalid\"\n}\n"
+        );
+        assert_eq!(
+            service.render(ErrorFormat::Legacy),
+            "\naws: [ERROR]: An error occurred (UnauthorizedException) when calling the ListAccounts operation (reached max retries: 2): Session token not found or invalid\nTo sign in, run: aws-sso login --profile dev\n"
+        );
+        let usage: Value = serde_json::from_str(
+            &CliError::Usage("argument --x: bad".into()).render(ErrorFormat::Json),
+        )
+        .unwrap();
+        assert_eq!(
+            usage,
+            serde_json::json!({"Code": "ParamValidation", "Message": format!("argument --x: bad\n\n{USAGE}")})
+        );
+        assert!(
+            configuration("NoRegion", "x")
+                .render(ErrorFormat::Table)
+                .lines()
+                .nth(1)
+                .is_some_and(|title| title.trim_matches(['|', ' ']) == "error"),
+            "the table is titled `error`, as awscli's formatter('error', …) titles it"
+        );
+        assert_eq!(
+            configuration("NoRegion", "You must specify a region.").render(ErrorFormat::Text),
+            "NoRegion\tYou must specify a region.\n"
+        );
+        // awscli's GeneralExceptionHandler: no structure, whatever the format.
+        assert_eq!(
+            CliError::general("The config profile (nope) could not be found")
+                .render(ErrorFormat::Json),
+            "\naws: [ERROR]: The config profile (nope) could not be found\n"
+        );
+        assert_eq!(
+            CliError::UnknownOptions("--bogus".into()).render(ErrorFormat::Json),
+            format!("\n{USAGE}\n\naws: [ERROR]: Unknown options: --bogus\n")
         );
     }
 }

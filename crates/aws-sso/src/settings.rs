@@ -263,7 +263,7 @@ impl Resolved {
                     "registration_scopes": target.registration_scopes(),
                     "token_cache_key": target.token_cache_key(),
                 }),
-                Err(error) => json!({"error": error.render(ErrorFormat::Legacy).trim()}),
+                Err(error) => json!({"error": error.summary()}),
             },
         );
         let mut endpoints = Map::new();
@@ -272,7 +272,7 @@ impl Resolved {
         let portal_region = if api_command {
             PortalCall::plan(command.access_token(), command.sso_session(), global, self)
                 .map(|call| call.region)
-                .map_err(|error| error.render(ErrorFormat::Legacy).trim().to_owned())
+                .map_err(|error| error.summary())
         } else {
             sso_region.clone().ok_or_else(|| "no region".to_owned())
         };

@@ -91,8 +91,10 @@ pub struct ServiceError {
     /// `Some(retries made)` when botocore would report `(reached max retries: N)`: the
     /// attempt budget was used up (see [`crate::retry`] for exactly when).
     pub retries_reached: Option<u32>,
-    /// Members of the modelled error shape other than the message, in model order, e.g.
-    /// `[("error", "access_denied"), ("error_description", "denied")]`.
+    /// The members of the modelled error shape that the body holds, in model order, as
+    /// botocore's modelled parse adds them to the response: `[("message", "Rate exceeded")]`
+    /// for a portal error, `[("error", "access_denied"), ("error_description", "denied")]`
+    /// for an OIDC one.
     pub extra: Vec<(String, String)>,
     /// `x-amzn-RequestId`, when present.
     pub request_id: Option<String>,
@@ -127,17 +129,38 @@ impl ServiceError {
     /// It starts with a newline and has no trailing newline: the CLI strips the whole text
     /// and then writes one `\n` (spec cli-behavior §6.5).
     pub fn additional_details(&self) -> Option<String> {
-        if self.extra.is_empty() {
-            return None;
-        }
+        // awscli `EnhancedErrorFormatter`: every field but the code and the message, which the
+        // line already says (compared without case, so the portal's `message` is left out).
+        let mut additional = self
+            .extra
+            .iter()
+            .filter(|(name, _)| !matches!(name.to_lowercase().as_str(), "code" | "message"))
+            .peekable();
+        additional.peek()?;
         let mut text = String::from("\nAdditional error details:");
-        for (name, value) in &self.extra {
+        for (name, value) in additional {
             text.push('\n');
             text.push_str(name);
             text.push_str(": ");
             text.push_str(value);
         }
         Some(text)
+    }
+}
+
+impl ServiceError {
+    /// The error as AWS CLI v2's structured error formats (`--cli-error-format json|yaml|text|
+    /// table`) print it: botocore's `Error` dict (`Message`, then `Code`, the bare values)
+    /// followed by the modelled members the body held (awscli `ClientErrorHandler`).
+    pub fn error_info(&self) -> serde_json::Map<String, Value> {
+        let mut info = serde_json::Map::new();
+        info.insert("Message".to_owned(), Value::String(self.message.clone()));
+        info.insert("Code".to_owned(), Value::String(self.code.clone()));
+        for (name, value) in &self.extra {
+            info.entry(name.clone())
+                .or_insert_with(|| Value::String(value.clone()));
+        }
+        info
     }
 }
 
@@ -224,18 +247,19 @@ pub fn decode_error(operation: Operation, response: &HttpResponse) -> ServiceErr
         Some(other) => code = python::to_str(&other),
     }
 
-    let extra = if operation.is_oidc() {
+    let members = if operation.is_oidc() {
         oidc_error_members(&code)
-            .iter()
-            .filter_map(|member| match body.get(*member) {
-                None | Some(Value::Null) => None,
-                Some(value) => Some(((*member).to_owned(), python::to_str(value))),
-            })
-            .collect()
     } else {
-        // Every portal error shape models only `message`, which is the message itself.
-        Vec::new()
+        portal_error_members(&code)
     };
+    // botocore's modelled parse skips members that are absent or null.
+    let extra = members
+        .iter()
+        .filter_map(|member| match body.get(*member) {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(((*member).to_owned(), python::to_str(value))),
+        })
+        .collect();
 
     ServiceError {
         code,
@@ -286,7 +310,19 @@ fn cut_code(raw: &str) -> String {
         .to_owned()
 }
 
-/// Members (besides the message) of each sso-oidc error shape, in model order (botocore
+/// Members of each sso (portal) error shape (botocore `data/sso/2019-06-10/service-2.json`):
+/// all four model only `message`.
+fn portal_error_members(code: &str) -> &'static [&'static str] {
+    match code {
+        "InvalidRequestException"
+        | "ResourceNotFoundException"
+        | "TooManyRequestsException"
+        | "UnauthorizedException" => &["message"],
+        _ => &[],
+    }
+}
+
+/// Members of each sso-oidc error shape, in model order (botocore
 /// `data/sso-oidc/2019-06-10/service-2.json`). Unknown codes have no shape, hence no extras.
 fn oidc_error_members(code: &str) -> &'static [&'static str] {
     match code {
@@ -367,7 +403,7 @@ mod tests {
                 r#"{"message":"Session token not found or invalid"}"#,
                 "UnauthorizedException",
                 "Session token not found or invalid",
-                &[],
+                &[("message", "Session token not found or invalid")],
             ),
             (
                 ListAccounts,
@@ -385,7 +421,7 @@ mod tests {
                 r#"{"__type":"ns#UnauthorizedException","message":"m1"}"#,
                 "UnauthorizedException",
                 "m1",
-                &[],
+                &[("message", "m1")],
             ),
             (
                 ListAccounts,
@@ -403,7 +439,7 @@ mod tests {
                 "not json",
                 "UnauthorizedException",
                 "not json",
-                &[],
+                &[("message", "not json")],
             ),
             (
                 GetRoleCredentials,
@@ -421,7 +457,7 @@ mod tests {
                 r#"{"message":"slow"}"#,
                 "TooManyRequestsException",
                 "slow",
-                &[],
+                &[("message", "slow")],
             ),
             (
                 ListAccounts,
@@ -450,7 +486,7 @@ mod tests {
                 r#"{"__type":"ns#TooManyRequestsException","message":{"a":[1,1e16,null,true]}}"#,
                 "TooManyRequestsException",
                 "{'a': [1, 1e+16, None, True]}",
-                &[],
+                &[("message", "{'a': [1, 1e+16, None, True]}")],
             ),
             (
                 CreateToken,
@@ -611,6 +647,39 @@ mod tests {
             );
             assert_eq!(error.status, *status);
         }
+    }
+
+    #[test]
+    fn error_info_is_the_dict_v2_prints_and_the_details_leave_the_message_out() {
+        let portal = decode_error(
+            Operation::ListAccounts,
+            &response(
+                401,
+                Some("UnauthorizedException"),
+                r#"{"message":"Session token not found or invalid","other":"x"}"#,
+            ),
+        );
+        assert_eq!(
+            Value::Object(portal.error_info()).to_string(),
+            r#"{"Message":"Session token not found or invalid","Code":"UnauthorizedException","message":"Session token not found or invalid"}"#
+        );
+        assert_eq!(portal.additional_details(), None);
+        let oidc = decode_error(
+            Operation::CreateToken,
+            &response(
+                400,
+                Some("InvalidGrantException"),
+                r#"{"error":"invalid_grant","error_description":null}"#,
+            ),
+        );
+        assert_eq!(
+            Value::Object(oidc.error_info()).to_string(),
+            r#"{"Message":"","Code":"InvalidGrantException","error":"invalid_grant"}"#
+        );
+        assert_eq!(
+            oidc.additional_details().as_deref(),
+            Some("\nAdditional error details:\nerror: invalid_grant")
+        );
     }
 
     #[test]

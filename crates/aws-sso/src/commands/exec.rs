@@ -106,7 +106,7 @@ mod server {
 
     use crate::Context;
     use crate::commands::credentials;
-    use crate::error::{CliError, ErrorFormat};
+    use crate::error::CliError;
     use crate::settings::Resolved;
 
     /// Starts the credential server, runs `command` beside it with the endpoint in its
@@ -159,7 +159,7 @@ mod server {
         let last_failure = Mutex::new(None::<String>);
         let source = || {
             let fetched = credentials::fetch(role, resolved, context).map_err(|error| {
-                let message = error.render(ErrorFormat::Legacy).trim().to_owned();
+                let message = error.summary();
                 let mut last = last_failure.lock().unwrap_or_else(PoisonError::into_inner);
                 // One line per new problem, not one per SDK retry.
                 if last.as_deref() != Some(message.as_str()) {

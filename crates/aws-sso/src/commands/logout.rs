@@ -105,7 +105,7 @@ fn end_session(file: &TokenFile, resolved: &Resolved, context: &Context) {
         Err(error) => context.terminal.stderr(&format!(
             "warning: could not end the session of {} on the service ({}); the cached token was removed anyway\n",
             file.path.display(),
-            error.render(crate::error::ErrorFormat::Legacy).trim()
+            error.summary()
         )),
     }
 }

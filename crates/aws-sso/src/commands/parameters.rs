@@ -177,7 +177,7 @@ mod tests {
     }
 
     fn message(error: CliError) -> String {
-        error.render(crate::error::ErrorFormat::Legacy)
+        error.summary()
     }
 
     #[test]

@@ -176,9 +176,10 @@ fn cli_error_format_legacy_and_json() {
         ],
     );
     assert_eq!(legacy.code, 253);
+    // awscli errorhandler.py: `legacy` keeps the prefix and prints the bare message.
     assert_eq!(
         legacy.stderr,
-        "\nAn error occurred (NoRegion): You must specify a region. You can also configure your region by running \"aws configure\".\n"
+        "\naws: [ERROR]: You must specify a region. You can also configure your region by running \"aws configure\".\n"
     );
     let json = aws_sso(
         &context,
@@ -193,7 +194,46 @@ fn cli_error_format_legacy_and_json() {
     assert_eq!(json.code, 253);
     let document: serde_json::Value =
         serde_json::from_str(&json.stderr).unwrap_or_else(|e| panic!("{e}: {json}"));
-    assert_eq!(document["Code"], "NoRegion");
+    assert_eq!(
+        document,
+        serde_json::json!({"Code": "NoRegion", "Message": "You must specify a region. You can also configure your region by running \"aws configure\"."})
+    );
+    // Argument errors are structured too, usage and all; errors without a code stay lines.
+    let argument = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--max-items",
+            "x",
+            "--cli-error-format",
+            "json",
+        ],
+    );
+    assert_eq!(argument.code, 252);
+    let document: serde_json::Value =
+        serde_json::from_str(&argument.stderr).unwrap_or_else(|e| panic!("{e}: {argument}"));
+    assert_eq!(document["Code"], "ParamValidation");
+    assert_eq!(
+        document["Message"],
+        format!("argument --max-items: invalid int value: 'x'\n\n{USAGE}")
+    );
+    let general = aws_sso(
+        &context,
+        &[
+            "list-accounts",
+            "--profile",
+            "nope",
+            "--cli-error-format",
+            "json",
+        ],
+    );
+    assert_eq!(general.code, 255);
+    assert!(
+        general
+            .stderr
+            .starts_with("\naws: [ERROR]: The config profile (nope) could not be found\n"),
+        "{general}"
+    );
 }
 
 #[test]
@@ -220,7 +260,9 @@ fn the_profile_can_choose_the_error_format() {
     let outcome = aws_sso(&context, &["list-accounts", "--access-token", "t"]);
     assert_eq!(outcome.code, 253);
     assert!(
-        outcome.stderr.starts_with("\nAn error occurred (NoRegion)"),
+        outcome
+            .stderr
+            .starts_with("\naws: [ERROR]: You must specify a region."),
         "{outcome}"
     );
 }
@@ -280,12 +322,12 @@ fn argument_errors_are_parameter_validation_as_in_aws_cli_v2() {
             "{args:?}"
         );
     }
-    // The legacy format (AWS CLI v1, v2 before 2.34) prints them bare.
+    // The legacy format prints them without the class (awscli errorhandler.py).
     let mut legacy = TestContext::new();
     legacy.env("AWS_CLI_ERROR_FORMAT", "legacy");
     let outcome = aws_sso(&legacy, &["list-accounts", "--profile"]);
     assert_eq!(
         outcome.stderr,
-        format!("\naws: error: argument --profile: expected one argument\n\n{USAGE}")
+        format!("\naws: [ERROR]: argument --profile: expected one argument\n\n{USAGE}")
     );
 }
