@@ -114,6 +114,10 @@ print(json.dumps({
 }))
 """
 
+# Option defaults of a full run and of --quick (explicit options win over both).
+FULL = {"accounts": 2000, "memory_accounts": 10000, "cached_runs": 30, "boto3_timeout": 300}
+QUICK = {"accounts": 200, "memory_accounts": 1000, "cached_runs": 10, "boto3_timeout": 60}
+
 # botocore's total attempts when the config does not set max_attempts.
 DEFAULT_ATTEMPTS = {"legacy": 5, "standard": 3, "adaptive": 3}
 
@@ -171,7 +175,12 @@ def run_timed(argv: list[str], env: dict[str, str], cwd: str, timeout_s: int, er
         signal.alarm(timeout_s)
         start = time.perf_counter_ns()
         proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err_file, env=env, cwd=cwd
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            env=env,
+            cwd=cwd,
         )
         assert proc.stdout is not None
         out, returncode, cpu_s = b"", None, 0.0
@@ -221,12 +230,15 @@ def check_roles(run: Timed, expected: int | None, where: str) -> list[tuple[str,
     return found
 
 
-def start_site(repo: Path, sandbox: Path, name: str, extra: list[str], running: list[Emulator]) -> Site:
+def start_site(
+    repo: Path, sandbox: Path, name: str, extra: list[str], running: list[Emulator]
+) -> Site:
     """An emulator with `extra` arguments, a sandbox HOME for it, and a signed-in `dev` profile."""
     home = sandbox / name / "home"
     (home / ".aws").mkdir(parents=True)
     (home / ".aws/config").write_text(CONFIG)
-    emulator = Emulator(repo / "target/release/sso-emulator", sandbox / f"{name}-emulator.log", extra)
+    log = sandbox / f"{name}-emulator.log"
+    emulator = Emulator(repo / "target/release/sso-emulator", log, extra)
     running.append(emulator)
     url = emulator.url
     env = {
@@ -251,11 +263,6 @@ def start_site(repo: Path, sandbox: Path, name: str, extra: list[str], running: 
         raise BenchError(f"aws-sso login left no accessToken in {token_file}: {error!r}") from error
     SECRETS.append(token)
     return Site(emulator, url, home, env, token)
-
-
-def stop_site(site: Site, running: list[Emulator]) -> None:
-    site.emulator.stop()
-    running.remove(site.emulator)
 
 
 @dataclass
@@ -304,13 +311,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "rate-limited sso-emulator (127.0.0.1 only), next to the obvious boto3 script. Prints a "
         "Markdown table with the targets; about 4 minutes with the defaults.",
     )
-    parser.add_argument("--accounts", type=int, default=2000,
+    parser.add_argument("--accounts", type=int,
                         help="synthetic accounts of rows 1-3, 3 roles each (default 2000)")
-    parser.add_argument("--memory-accounts", type=int, default=10000,
+    parser.add_argument("--memory-accounts", type=int,
                         help="synthetic accounts of the peak-RSS row 4 (default 10000)")
-    parser.add_argument("--cached-runs", type=int, default=30,
-                        help="timed runs of the cached answer, row 3, after 2 warm-ups (default 30)")
-    parser.add_argument("--boto3-timeout", type=int, default=300,
+    parser.add_argument("--cached-runs", type=int,
+                        help="timed runs of the cached answer, row 3, after 2 warm-ups "
+                        "(default 30)")
+    parser.add_argument("--boto3-timeout", type=int,
                         help="kill the boto3 script after this many seconds (default 300; it "
                         "needs at least accounts/20 s)")
     parser.add_argument("--boto3-retry-mode", choices=["standard", "legacy"], default="standard",
@@ -319,218 +327,260 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "1.43.11 picks when nothing is configured)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 200 accounts, 1000 memory accounts, 10 cached runs, "
-                        "boto3 timeout 60 s (under a minute)")
-    parser.add_argument("--enumerate", action="store_true", help="(bench/run) select this benchmark")
+                        "boto3 timeout 60 s, unless given (under a minute)")
+    parser.add_argument("--enumerate", action="store_true",
+                        help="(bench/run) select this benchmark")
     parser.add_argument("--no-build", action="store_true",
                         help="(bench/run) skip setup-test-deps and cargo build")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.accounts, args.memory_accounts, args.cached_runs, args.boto3_timeout = 200, 1000, 10, 60
+    defaults = QUICK if args.quick else FULL
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if min(args.accounts, args.memory_accounts, args.cached_runs, args.boto3_timeout) < 1:
-        parser.error("--accounts, --memory-accounts, --cached-runs and --boto3-timeout must be at least 1")
+        parser.error(
+            "--accounts, --memory-accounts, --cached-runs and --boto3-timeout must be at least 1"
+        )
     return args
+
+
+@dataclass
+class Bench:
+    """What every row needs: paths, the sandbox, the running emulators."""
+
+    repo: Path
+    sandbox: Path
+    args: argparse.Namespace
+    running: list[Emulator] = field(default_factory=list)
+
+    @property
+    def cwd(self) -> str:
+        return str(self.sandbox)
+
+    @property
+    def roles_argv(self) -> list[str]:
+        return [str(self.repo / "target/release/aws-sso"), "roles", "--profile", "dev"]
+
+    def site(self, name: str, extra: list[str]) -> Site:
+        return start_site(self.repo, self.sandbox, name, extra, self.running)
+
+    def stop(self, site: Site) -> None:
+        site.emulator.stop()
+        self.running.remove(site.emulator)
+
+    def boto3(self, site: Site, name: str, timeout_s: int) -> tuple[Timed, Path]:
+        """Runs the obvious boto3 script on `site`; returns the run and its triples file."""
+        script = self.sandbox / "obvious_boto3.py"
+        script.write_text(BOTO3_SCRIPT)
+        out = self.sandbox / f"{name}-boto3.json"
+        env = {**site.env, "AWS_RETRY_MODE": self.args.boto3_retry_mode,
+               "SSO_ACCESS_TOKEN": site.token}
+        run = run_timed([str(self.repo / ".venv/bin/python"), str(script), str(out)], env,
+                        self.cwd, timeout_s, self.sandbox / f"{name}-boto3.err")
+        return run, out
+
+
+def say(text: str) -> None:
+    print(f"  … {text}", file=sys.stderr, flush=True)
+
+
+def preflight(b: Bench) -> tuple[list[tuple[str, str, str]], str]:
+    """User demo's roles in the built-in directory, from aws-sso; checks the boto3 script lists
+    the same. Returns them and the boto3 script's retry configuration, as words."""
+    say("preflight: built-in directory only")
+    site = b.site("own", [])
+    run = run_timed([*b.roles_argv, "--refresh"], site.env, b.cwd, 60, b.sandbox / "own.err")
+    own = check_roles(run, None, "preflight `aws-sso roles --refresh` (built-in directory)")
+    if not own:
+        raise BenchError("preflight: user demo has no roles in the built-in directory")
+    run, out = b.boto3(site, "own", 60)
+    summary, _, _ = boto3_summary(run)
+    if run.returncode != 0 or not summary or not summary["completed"]:
+        raise BenchError(f"preflight: the boto3 script failed: {summary}\n"
+                         f"stderr: {run.stderr.strip()[-1500:]}")
+    if set(triples(out.read_bytes(), "preflight boto3 script")) != set(own):
+        raise BenchError("preflight: the boto3 script and aws-sso list different roles")
+    b.stop(site)
+    return own, attempts_of(summary["retries"])
+
+
+def row_refresh(b: Bench, site: Site, expected: int) -> tuple[Row, list[tuple[str, str, str]]]:
+    """Row 1: `aws-sso roles --refresh` at 20 requests/s."""
+    n = b.args.accounts
+    need_s = (n + n // 100 + 1) / RATE
+    say(f"row 1: aws-sso roles --refresh over {n:,} accounts (about {need_s:.0f} s)")
+    time.sleep(BURST / RATE + 0.5)  # a full bucket
+    site.clear_log()
+    before = site.counters()
+    run = run_timed([*b.roles_argv, "--refresh"], site.env, b.cwd, int(2 * need_s) + 60,
+                    b.sandbox / "row1.err")
+    requests = portal_requests(before, site.counters())
+    catalog = check_roles(run, expected, f"row 1 `aws-sso roles --refresh` ({n:,} accounts)")
+    logged, throttled = site.portal_log()
+    ok = requests - throttled
+    bound = max(ok - BURST, 1) / RATE
+    ratio = run.wall_s / bound
+    row = Row(
+        f"1. `aws-sso roles --refresh`, {n:,} accounts, portal {RATE}/s (burst {BURST})",
+        f"{run.wall_s:.1f} s", f"{requests:,}", f"{throttled:,}",
+        f"**{ratio:.3f}×** the bound ({ok:,} ok − {BURST}) / {RATE} = {bound:.1f} s; "
+        f"{len(catalog):,} roles ✓",
+        f"≤ {RATIO_TARGET:.2f}× ({met(ratio <= RATIO_TARGET)})",
+    )
+    row.notes.append(f"row 1: aws-sso used {run.cpu_s:.2f} s of CPU; "
+                     f"{ok / run.wall_s:.2f} successful requests/s")
+    if logged != requests:
+        row.notes.append(f"row 1: the request log holds {logged:,} portal requests, the counters "
+                         f"say {requests:,} (the 429 count is from the log)")
+    return row, catalog
+
+
+def row_cached(b: Bench, site: Site, catalog: list[tuple[str, str, str]]) -> Row:
+    """Row 3: `aws-sso roles` answering from row 1's catalog, timed like bench.py's rows."""
+    runs = b.args.cached_runs
+    say(f"row 3: aws-sso roles from the cache, {runs} runs")
+    where = "row 3 `aws-sso roles` (cached)"
+    before = site.counters()
+    check = run_timed(b.roles_argv, site.env, b.cwd, 60, b.sandbox / "row3.err")
+    if set(check_roles(check, len(catalog), where)) != set(catalog):
+        raise BenchError(f"{where}: not the roles row 1 listed")
+    walls, cpus = [], []
+    for i in range(2 + runs):  # 2 warm-ups
+        done = bench.run_once(b.roles_argv, site.env, b.cwd)
+        if done.returncode != 0 or done.stdout != check.stdout:
+            raise BenchError(f"{where}: run {i} exited {done.returncode}"
+                             + ("" if done.returncode else " with different output"))
+        if i >= 2:
+            walls.append(done.wall_ns)
+            cpus.append(done.cpu_ns)
+    requests = portal_requests(before, site.counters())
+    if requests:
+        raise BenchError(f"{where}: made {requests} portal requests: not a cache hit")
+    median, p90 = statistics.median(walls) / 1e6, percentile(walls, 0.9) / 1e6
+    cpu = statistics.median(cpus) / 1e6
+    return Row(
+        f"3. `aws-sso roles` from the cache ({len(catalog):,} roles), {runs} runs",
+        f"{median:.1f} ms", "0", "–",
+        f"median **{median:.1f} ms**, p90 {p90:.1f} ms, CPU {cpu:.1f} ms; "
+        f"{len(check.stdout) / 1024:,.0f} KiB of JSON ✓",
+        f"< {CACHED_TARGET_MS} ms ({met(median < CACHED_TARGET_MS)})",
+    )
+
+
+def row_boto3(b: Bench, site: Site, catalog: list[tuple[str, str, str]], retries: str) -> Row:
+    """Row 2: the obvious boto3 script on row 1's emulator, its bucket full again."""
+    timeout_s = b.args.boto3_timeout
+    say(f"row 2: the obvious boto3 script ({retries}; at most {timeout_s} s)")
+    time.sleep(BURST / RATE + 0.5)
+    site.clear_log()
+    before = site.counters()
+    run, out = b.boto3(site, "row2", timeout_s)
+    requests = portal_requests(before, site.counters())
+    logged, throttled = site.portal_log()
+    summary, done, listed = boto3_summary(run)
+    where = f"account {done + 1:,} of {listed:,}" if listed is not None else "ListAccounts"
+    if run.returncode is None:
+        result = f"killed at the {timeout_s} s timeout, in {where}"
+    elif summary is None:
+        last = (run.stderr.strip().splitlines() or ["no stderr"])[-1]
+        result = f"**crashed** (exit {run.returncode}) in {where}: {last[:120]}"
+    elif summary["completed"]:
+        got = triples(out.read_bytes(), "row 2 boto3 script")
+        if set(got) != set(catalog):
+            raise BenchError("row 2: the boto3 script completed with other roles than aws-sso")
+        ok = requests - throttled
+        bound = max(ok - BURST, 1) / RATE
+        result = (f"completed: the same {len(got):,} roles; {run.wall_s / bound:.3f}× its bound "
+                  f"({ok:,} ok − {BURST}) / {RATE} = {bound:.1f} s")
+    else:
+        result = (f"**crashed**: {summary['error']['code']} after {retries.split(', ')[-1]}, in "
+                  f"{where} ({summary['roles']:,} of {len(catalog):,} roles)")
+    row = Row(f"2. the obvious boto3 script (1 thread, paginators, {retries}), same emulator",
+              f"{run.wall_s:.1f} s", f"{requests:,}", f"{throttled:,}", result, "– (comparison)")
+    if run.returncode is not None:
+        row.notes.append(f"row 2: the boto3 script used {run.cpu_s:.2f} s of CPU")
+    if summary and summary.get("error"):
+        row.notes.append(f"row 2: boto3's error: {summary['error']['message'][:200]}")
+    if logged != requests:
+        row.notes.append(f"row 2: the request log holds {logged:,} portal requests, the counters "
+                         f"say {requests:,} (the 429 count is from the log)")
+    return row
+
+
+def row_memory(b: Bench, own: int) -> Row:
+    """Row 4: peak RSS of a full listing of --memory-accounts accounts, no rate limit."""
+    m = b.args.memory_accounts
+    say(f"row 4: aws-sso roles --refresh --max-rate {MEMORY_MAX_RATE} over {m:,} accounts")
+    site = b.site("memory", ["--synthetic-accounts", str(m),
+                             "--synthetic-roles", str(ROLES_PER_ACCOUNT)])
+    report = b.sandbox / "time.out"
+    before = site.counters()
+    argv = ["/usr/bin/time", "-f", "%M", "-o", str(report),
+            *b.roles_argv, "--refresh", "--max-rate", str(MEMORY_MAX_RATE)]
+    run = run_timed(argv, site.env, b.cwd, 300, b.sandbox / "row4.err")
+    requests = portal_requests(before, site.counters())
+    found = check_roles(run, own + m * ROLES_PER_ACCOUNT,
+                        f"row 4 `aws-sso roles --refresh` ({m:,} accounts)")
+    rss_mib = int(report.read_text().split()[-1]) / 1024
+    b.stop(site)
+    return Row(
+        f"4. `aws-sso roles --refresh --max-rate {MEMORY_MAX_RATE}`, {m:,} accounts, "
+        "no rate limit",
+        f"{run.wall_s:.1f} s", f"{requests:,}", "0",
+        f"peak RSS **{rss_mib:.1f} MiB**; {len(found):,} roles ✓",
+        f"< {RSS_TARGET_MIB} MiB ({met(rss_mib < RSS_TARGET_MIB)})",
+    )
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     repo = Path(__file__).resolve().parent.parent
-    aws_sso = str(repo / "target/release/aws-sso")
-    venv_python = repo / ".venv/bin/python"
-    for needed in (Path(aws_sso), repo / "target/release/sso-emulator", venv_python,
-                   Path("/usr/bin/time")):
+    for needed in (repo / "target/release/aws-sso", repo / "target/release/sso-emulator",
+                   repo / ".venv/bin/python", Path("/usr/bin/time")):
         if not os.access(needed, os.X_OK):
             raise BenchError(f"{needed} is missing: run bench/run (it builds and installs it)")
 
-    sandbox = Path(tempfile.mkdtemp(prefix="aws-sso-bench-enum."))
-    cwd = str(sandbox)
-    running: list[Emulator] = []
+    b = Bench(repo, Path(tempfile.mkdtemp(prefix="aws-sso-bench-enum.")), args)
     began = time.monotonic()
     load_start = os.getloadavg()[0]
-    script = sandbox / "obvious_boto3.py"
-    script.write_text(BOTO3_SCRIPT)
-    boto3_env = {"AWS_RETRY_MODE": args.boto3_retry_mode}
-    roles_argv = [aws_sso, "roles", "--profile", "dev"]
-
-    def say(text: str) -> None:
-        print(f"  … {text}", file=sys.stderr, flush=True)
-
     try:
-        # Preflight: the built-in directory's own roles, and the boto3 script's correctness.
-        say("preflight: built-in directory only")
-        site = start_site(repo, sandbox, "own", [], running)
-        run = run_timed([*roles_argv, "--refresh"], site.env, cwd, 60, sandbox / "own.err")
-        own = check_roles(run, None, "preflight `aws-sso roles --refresh` (built-in directory)")
-        own_accounts = len({a for a, _, _ in own})
-        if not own:
-            raise BenchError("preflight: user demo has no roles in the built-in directory")
-        run = run_timed([str(venv_python), str(script), str(sandbox / "own-boto3.json")],
-                        {**site.env, **boto3_env, "SSO_ACCESS_TOKEN": site.token}, cwd, 60,
-                        sandbox / "own-boto3.err")
-        summary, _, _ = boto3_summary(run)
-        if run.returncode != 0 or not summary or not summary["completed"]:
-            raise BenchError(f"preflight: the boto3 script failed: {summary}\n"
-                             f"stderr: {run.stderr.strip()[-1500:]}")
-        got = triples((sandbox / "own-boto3.json").read_bytes(), "preflight boto3 script")
-        if set(got) != set(own):
-            raise BenchError("preflight: the boto3 script and aws-sso list different roles")
-        retries = attempts_of(summary["retries"])
-        stop_site(site, running)
-
+        own, retries = preflight(b)
         n = args.accounts
-        expected = len(own) + n * ROLES_PER_ACCOUNT
-        header = [
-            f"date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-            f"host: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}, "
-            f"load average at start {load_start:.2f}",
-            f"directory: built-in (user demo: {own_accounts} accounts, {len(own)} roles) + "
-            f"synthetic accounts x {ROLES_PER_ACCOUNT} roles; emulator of rows 1-3: "
-            f"--synthetic-accounts {n} --rate-limit portal={RATE} (burst {BURST})",
-        ]
-        print("\n".join(header), flush=True)
+        print(f"date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}\n"
+              f"host: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}, "
+              f"load average at start {load_start:.2f}\n"
+              f"directory: built-in (user demo: {len({a for a, _, _ in own})} accounts, "
+              f"{len(own)} roles) + synthetic accounts × {ROLES_PER_ACCOUNT} roles; emulator of "
+              f"rows 1-3: --synthetic-accounts {n} --rate-limit portal={RATE} (burst {BURST})",
+              flush=True)
 
-        # Row 1: the full listing at 20 requests/s.
-        site = start_site(repo, sandbox, "main", ["--synthetic-accounts", str(n), "--synthetic-roles",
-                                                  str(ROLES_PER_ACCOUNT), "--rate-limit",
-                                                  f"portal={RATE}"], running)
-        need_s = (n + n // 100 + 1) / RATE
-        say(f"row 1: aws-sso roles --refresh over {n:,} accounts (about {need_s:.0f} s)")
-        time.sleep(BURST / RATE + 0.5)  # a full bucket, whatever the sign-in did
-        site.clear_log()
-        before = site.counters()
-        run1 = run_timed([*roles_argv, "--refresh"], site.env, cwd, int(2 * need_s) + 60,
-                         sandbox / "row1.err")
-        after = site.counters()
-        where1 = f"row 1 `aws-sso roles --refresh` ({n:,} accounts)"
-        catalog = check_roles(run1, expected, where1)
-        requests1 = portal_requests(before, after)
-        logged1, throttled1 = site.portal_log()
-        ok1 = requests1 - throttled1
-        bound1 = max(ok1 - BURST, 1) / RATE
-        ratio1 = run1.wall_s / bound1
-        row1 = Row(
-            f"1. `aws-sso roles --refresh`, {n:,} accounts, portal {RATE}/s (burst {BURST})",
-            f"{run1.wall_s:.1f} s", f"{requests1:,}", f"{throttled1:,}",
-            f"**{ratio1:.3f}×** the bound ({ok1:,} ok − {BURST}) / {RATE} = {bound1:.1f} s; "
-            f"{len(catalog):,} roles ✓",
-            f"≤ {RATIO_TARGET:.2f}× ({met(ratio1 <= RATIO_TARGET)})",
-        )
-        row1.notes.append(f"row 1: aws-sso used {run1.cpu_s:.2f} s of CPU; "
-                          f"{ok1 / run1.wall_s:.2f} successful requests/s")
-        if logged1 != requests1:
-            row1.notes.append(f"row 1: the request log holds {logged1:,} portal requests, the "
-                              f"counters say {requests1:,} (429 count from the log)")
-
-        # Row 3: the cached answer (needs row 1's catalog; makes no request).
-        say(f"row 3: aws-sso roles from the cache, {args.cached_runs} runs")
-        check = run_timed(roles_argv, site.env, cwd, 60, sandbox / "row3.err")
-        where3 = "row 3 `aws-sso roles` (cached)"
-        if set(check_roles(check, expected, where3)) != set(catalog):
-            raise BenchError(f"{where3}: not the roles row 1 listed")
-        before = site.counters()
-        walls, cpus = [], []
-        for i in range(2 + args.cached_runs):
-            done = bench.run_once(roles_argv, site.env, cwd)
-            if done.returncode != 0 or done.stdout != check.stdout:
-                raise BenchError(f"{where3}: run {i} exited {done.returncode}"
-                                 + ("" if done.returncode else " with different output"))
-            if i >= 2:
-                walls.append(done.wall_ns)
-                cpus.append(done.cpu_ns)
-        requests3 = portal_requests(before, site.counters())
-        if requests3:
-            raise BenchError(f"{where3}: made {requests3} portal requests: not a cache hit")
-        med3, p90 = statistics.median(walls) / 1e6, percentile(walls, 0.9) / 1e6
-        row3 = Row(
-            f"3. `aws-sso roles` from the cache ({len(catalog):,} roles), {len(walls)} runs",
-            f"{med3:.1f} ms", "0", "–",
-            f"median **{med3:.1f} ms**, p90 {p90:.1f} ms, CPU {statistics.median(cpus) / 1e6:.1f} ms; "
-            f"{len(check.stdout) / 1024:,.0f} KiB of JSON ✓",
-            f"< {CACHED_TARGET_MS} ms ({met(med3 < CACHED_TARGET_MS)})",
-        )
-
-        # Row 2: the obvious boto3 script, same emulator, full bucket again.
-        say(f"row 2: the obvious boto3 script ({retries}; at most {args.boto3_timeout} s)")
-        time.sleep(BURST / RATE + 0.5)
-        site.clear_log()
-        before = site.counters()
-        run2 = run_timed([str(venv_python), str(script), str(sandbox / "boto3.json")],
-                         {**site.env, **boto3_env, "SSO_ACCESS_TOKEN": site.token}, cwd,
-                         args.boto3_timeout, sandbox / "row2.err")
-        after = site.counters()
-        requests2 = portal_requests(before, after)
-        logged2, throttled2 = site.portal_log()
-        summary, done2, listed = boto3_summary(run2)
-        of = f"{listed:,}" if listed is not None else "?"
-        if run2.returncode is None:
-            result2 = f"killed at the {args.boto3_timeout} s timeout after {done2:,} of {of} accounts"
-        elif summary is None:
-            last = (run2.stderr.strip().splitlines() or ["no stderr"])[-1]
-            result2 = f"crashed (exit {run2.returncode}) after {done2:,} of {of} accounts: {last[:120]}"
-        elif summary["completed"]:
-            got = triples((sandbox / "boto3.json").read_bytes(), "row 2 boto3 script")
-            if set(got) != set(catalog):
-                raise BenchError("row 2: the boto3 script completed with other roles than aws-sso")
-            ok2 = requests2 - throttled2
-            bound2 = max(ok2 - BURST, 1) / RATE
-            result2 = (f"completed: the same {len(got):,} roles; {run2.wall_s / bound2:.3f}× its "
-                       f"bound ({ok2:,} ok − {BURST}) / {RATE} = {bound2:.1f} s")
-        else:
-            error = summary["error"]
-            result2 = (f"**crashed**: {error['code']} after {summary['retries'].get('mode')} "
-                       f"retries, at account {done2 + 1:,} of {of} ({summary['roles']:,} of "
-                       f"{expected:,} roles)")
-        row2 = Row(f"2. the obvious boto3 script (1 thread, paginators, {retries}), same emulator",
-                   f"{run2.wall_s:.1f} s", f"{requests2:,}", f"{throttled2:,}", result2,
-                   "– (comparison)")
-        row2.notes.append(f"row 2: the boto3 script used {run2.cpu_s:.2f} s of CPU"
-                          if run2.returncode is not None else "row 2: killed at the timeout")
-        if summary and summary.get("error"):
-            row2.notes.append(f"row 2: boto3's error: {summary['error']['message'][:200]}")
-        if logged2 != requests2:
-            row2.notes.append(f"row 2: the request log holds {logged2:,} portal requests, the "
-                              f"counters say {requests2:,} (429 count from the log)")
-        stop_site(site, running)
-
-        # Row 4: peak RSS at --memory-accounts accounts, no rate limit.
-        m = args.memory_accounts
-        say(f"row 4: aws-sso roles --refresh --max-rate {MEMORY_MAX_RATE} over {m:,} accounts")
-        site = start_site(repo, sandbox, "memory", ["--synthetic-accounts", str(m),
-                                                    "--synthetic-roles", str(ROLES_PER_ACCOUNT)],
-                          running)
-        report = sandbox / "time.out"
-        before = site.counters()
-        run4 = run_timed(["/usr/bin/time", "-f", "%M", "-o", str(report), *roles_argv, "--refresh",
-                          "--max-rate", str(MEMORY_MAX_RATE)], site.env, cwd, 300, sandbox / "row4.err")
-        requests4 = portal_requests(before, site.counters())
-        expected4 = len(own) + m * ROLES_PER_ACCOUNT
-        found4 = check_roles(run4, expected4, f"row 4 `aws-sso roles --refresh` ({m:,} accounts)")
-        rss_mib = int(report.read_text().split()[-1]) / 1024
-        row4 = Row(
-            f"4. `aws-sso roles --refresh --max-rate {MEMORY_MAX_RATE}`, {m:,} accounts, no rate limit",
-            f"{run4.wall_s:.1f} s", f"{requests4:,}", "0",
-            f"peak RSS **{rss_mib:.1f} MiB**; {len(found4):,} roles ✓",
-            f"< {RSS_TARGET_MIB} MiB ({met(rss_mib < RSS_TARGET_MIB)})",
-        )
-        stop_site(site, running)
+        site = b.site("main", ["--synthetic-accounts", str(n), "--synthetic-roles",
+                               str(ROLES_PER_ACCOUNT), "--rate-limit", f"portal={RATE}"])
+        row1, catalog = row_refresh(b, site, len(own) + n * ROLES_PER_ACCOUNT)
+        row3 = row_cached(b, site, catalog)  # before row 2: nothing has touched the catalog yet
+        row2 = row_boto3(b, site, catalog, retries)
+        b.stop(site)
+        row4 = row_memory(b, len(own))
 
         rows = [row1, row2, row3, row4]
         print()
         print("| row | wall | requests | throttled (429) | result | target |")
         print("|---|---:|---:|---:|---|---|")
         for r in rows:
-            print(f"| {r.label} | {r.wall} | {r.requests} | {r.throttled} | {r.result} | {r.target} |")
+            print(f"| {r.label} | {r.wall} | {r.requests} | {r.throttled} | {r.result} "
+                  f"| {r.target} |")
         print()
-        notes = [note for r in rows for note in r.notes]
-        notes.append(f"requests = ListAccounts + ListAccountRoles from /_emulator/counters, before/"
-                     f"after; 429s from /_emulator/requests; run order 1, 3, 2, 4")
-        notes.append(f"total {time.monotonic() - began:.0f} s; load average at end "
-                     f"{os.getloadavg()[0]:.2f}")
-        print("\n".join(notes))
+        for note in [note for r in rows for note in r.notes]:
+            print(note)
+        print("requests = ListAccounts + ListAccountRoles from /_emulator/counters, before/after; "
+              "429s from /_emulator/requests; run order 1, 3, 2, 4")
+        print(f"total {time.monotonic() - began:.0f} s; load average at end "
+              f"{os.getloadavg()[0]:.2f}")
         return 0
     finally:
-        for emulator in running:
+        for emulator in b.running:
             emulator.stop()
-        shutil.rmtree(sandbox, ignore_errors=True)
+        shutil.rmtree(b.sandbox, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ use serde_json::Value;
 use sso_client::paginator::{self, Pages};
 use sso_core::OutputFormat;
 use sso_core::env::vars;
+use sso_core::python::json::Dumps;
 use sso_output::{Query, RenderOptions};
 
 use crate::Context;
@@ -110,6 +111,21 @@ impl Renderer {
             pager: self.pager.clone(),
             final_reset: self.final_reset,
         }
+    }
+
+    /// The output when it is JSON without `--query`, written straight from `value` with no
+    /// `serde_json::Value` tree in between: for a listing of tens of thousands of entries that
+    /// tree is most of the time and the memory of the whole command. `None` for any other
+    /// output, which needs the tree; the bytes are the same either way.
+    pub(crate) fn plain_json<T: serde::Serialize>(&self, value: &T) -> Option<Rendered> {
+        (self.format == OutputFormat::Json && self.query.is_none())
+            // `sso_output::render`'s JSON, which is `json.dumps(indent=4, ensure_ascii=False)`.
+            .then(|| {
+                self.rendered(format!(
+                    "{}\n",
+                    Dumps::new().indent(4).raw_unicode().dumps(value)
+                ))
+            })
     }
 
     /// A single (non-paginated) response.

@@ -7,7 +7,7 @@
 //! stderr one line each, and make the exit status that of the first one's error, so a script
 //! never mistakes a partial list for a whole one.
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 use sso_auth::catalog::{Built, CatalogRequest, DEFAULT_MAX_AGE};
 use sso_auth::enumerate::{DEFAULT_CONCURRENCY, EnumerationError, Enumerator};
 use sso_auth::limiter::DEFAULT_RATE;
@@ -58,15 +58,18 @@ pub(crate) fn run(
             context,
         )?,
     };
-    // Tens of thousands of small allocations that the process is about to hand back whole:
-    // freeing them one by one would be a tenth of a cached answer's time.
-    let document = std::mem::ManuallyDrop::new(document(&built.catalog));
-    let rendered = renderer.single(&document);
-    let printed = match rendered {
-        Ok(rendered) => output::emit(rendered, context),
-        Err(partial) => {
-            output::emit(partial.rendered, context)?;
-            Err(partial.error)
+    let document = Document::of(&built.catalog);
+    let printed = match renderer.plain_json(&document) {
+        Some(rendered) => output::emit(rendered, context),
+        None => {
+            let value = serde_json::to_value(&document).unwrap_or_default();
+            match renderer.single(&value) {
+                Ok(rendered) => output::emit(rendered, context),
+                Err(partial) => {
+                    output::emit(partial.rendered, context)?;
+                    Err(partial.error)
+                }
+            }
         }
     };
     printed?;
@@ -140,22 +143,36 @@ fn fail(error: AuthError, target: &SsoTarget) -> CliError {
     }
 }
 
-/// The printed document (see the module docs).
-fn document(catalog: &RoleCatalog) -> Value {
-    let roles: Vec<Value> = catalog
-        .accounts
-        .iter()
-        .flat_map(|account| {
-            account.roles.iter().flatten().map(|role| {
-                let mut entry = Map::new();
-                entry.insert("accountId".into(), account.account_id.clone().into());
-                entry.insert("accountName".into(), account.account_name.clone().into());
-                entry.insert("roleName".into(), role.clone().into());
-                Value::Object(entry)
+/// The printed document (see the module docs), borrowing from the catalog.
+#[derive(Serialize)]
+struct Document<'a> {
+    roles: Vec<Entry<'a>>,
+}
+
+/// One assumable role.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a> {
+    account_id: &'a str,
+    account_name: &'a str,
+    role_name: &'a str,
+}
+
+impl<'a> Document<'a> {
+    fn of(catalog: &'a RoleCatalog) -> Self {
+        let roles = catalog
+            .accounts
+            .iter()
+            .flat_map(|account| {
+                account.roles.iter().flatten().map(|role| Entry {
+                    account_id: &account.account_id,
+                    account_name: &account.account_name,
+                    role_name: role,
+                })
             })
-        })
-        .collect();
-    json!({ "roles": roles })
+            .collect();
+        Self { roles }
+    }
 }
 
 /// One line per account that failed, then the first failure as the command's error.
