@@ -44,9 +44,9 @@ pub(crate) enum CliError {
         hint: Option<String>,
         /// The error dict the structured formats print for a service error (botocore's
         /// `Error` plus the modelled members); other coded errors print `Code` and `Message`.
-        info: Option<Map<String, Value>>,
+        info: Option<Box<Map<String, Value>>>,
         /// The chain of underlying causes (`Error::source`), printed under `--debug` only.
-        causes: Vec<String>,
+        causes: Box<[String]>,
     },
 }
 
@@ -60,7 +60,7 @@ impl CliError {
             details: None,
             hint: None,
             info: None,
-            causes: Vec::new(),
+            causes: Box::default(),
         }
     }
 
@@ -87,7 +87,7 @@ impl CliError {
             details: None,
             hint: None,
             info: None,
-            causes: Vec::new(),
+            causes: Box::default(),
         }
     }
 
@@ -165,7 +165,7 @@ impl CliError {
                     }
                     ErrorFormat::Legacy => error_line(&format!("{message}{hint}")),
                     structured => {
-                        let info = info.clone().unwrap_or_else(|| {
+                        let info = info.as_deref().cloned().unwrap_or_else(|| {
                             dict(&[
                                 ("Message", message),
                                 ("Code", code.as_deref().unwrap_or("")),
@@ -276,7 +276,7 @@ fn visible_controls(text: &str) -> String {
 }
 
 /// The messages of `error`'s sources, outermost first.
-fn causes_of(error: &dyn std::error::Error) -> Vec<String> {
+fn causes_of(error: &dyn std::error::Error) -> Box<[String]> {
     std::iter::successors(error.source(), |cause| cause.source())
         .map(ToString::to_string)
         .collect()
@@ -305,7 +305,7 @@ impl From<sso_client::ClientError> for CliError {
             message: error.to_string(),
             details: service.and_then(sso_client::ServiceError::additional_details),
             hint: None,
-            info: service.map(sso_client::ServiceError::error_info),
+            info: service.map(|service| Box::new(service.error_info())),
             causes: causes_of(&error),
         }
     }
@@ -320,7 +320,7 @@ impl From<sso_client::PaginationError> for CliError {
             details: None,
             hint: None,
             info: None,
-            causes: Vec::new(),
+            causes: Box::default(),
         }
     }
 }
@@ -371,7 +371,7 @@ mod tests {
             details: None,
             hint: None,
             info: None,
-            causes: Vec::new(),
+            causes: Box::default(),
         }
     }
 
@@ -386,7 +386,7 @@ mod tests {
             details: Some("\nAdditional error details:\nerror: access_denied".into()),
             hint: None,
             info: None,
-            causes: Vec::new(),
+            causes: Box::default(),
         };
         assert_eq!(
             denied.render(ErrorFormat::Enhanced),
