@@ -200,20 +200,12 @@ fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
         }
         ErrorKind::InvalidSubcommand => {
             let given = context_string(error, ContextKind::InvalidSubcommand);
-            let mut message = format!(
-                "argument command: Invalid choice, valid choices are:\n\n{}",
-                commands::choices_table()
-            );
-            let suggestions = context_strings(error, ContextKind::SuggestedSubcommand);
-            if !suggestions.is_empty() {
-                message.push_str(&format!(
-                    "\n\nInvalid choice: '{given}', maybe you meant:\n"
-                ));
-                for suggestion in suggestions {
-                    message.push_str(&format!("\n  * {suggestion}"));
-                }
-            }
-            CliError::Usage(message)
+            CliError::Usage(invalid_choice(
+                "command",
+                &given,
+                &commands::command_names(),
+                None,
+            ))
         }
         ErrorKind::InvalidValue => {
             let arg = context_string(error, ContextKind::InvalidArg);
@@ -222,10 +214,10 @@ fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
             if valid.is_empty() {
                 CliError::Usage(format!("argument {arg}: expected one argument"))
             } else {
-                CliError::Usage(format!(
-                    "argument {arg}: Invalid choice, valid choices are:\n\n{}",
-                    valid.join(" | ")
-                ))
+                let given = context_string(error, ContextKind::InvalidValue);
+                // Our addition, on a line of its own after v2's text: what would have worked.
+                let hint = format!("Valid values: {}", valid.join(", "));
+                CliError::Usage(invalid_choice(arg, &given, &valid, Some(&hint)))
             }
         }
         _ => {
@@ -236,6 +228,33 @@ fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
     };
     let format = settings::error_format_from_env(env);
     report(&cli_error, format, &printer)
+}
+
+/// AWS CLI v2's argparse text for a value outside the choices (`awscli/argparser.py`
+/// `_check_value`): `Found invalid choice 'X'`, then the close matches by similarity
+/// (`difflib.get_close_matches`, cutoff 0.8).
+fn invalid_choice(argument: &str, given: &str, choices: &[String], hint: Option<&str>) -> String {
+    let mut parts = vec![format!("Found invalid choice '{given}'\n")];
+    let close = sso_core::python::difflib::get_close_matches(
+        given,
+        choices.iter().map(String::as_str),
+        3,
+        0.8,
+    );
+    if !close.is_empty() {
+        parts.push("Maybe you meant:\n".to_owned());
+        parts.extend(close.iter().map(|name| format!("  * {name}")));
+    }
+    let mut message = format!("argument {argument}: {}", parts.join("\n"));
+    if let Some(hint) = hint {
+        let gap = if message.ends_with('\n') {
+            "\n"
+        } else {
+            "\n\n"
+        };
+        message.push_str(&format!("{gap}{hint}"));
+    }
+    message
 }
 
 fn context_strings(error: &clap::Error, kind: ContextKind) -> Vec<String> {

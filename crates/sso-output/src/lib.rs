@@ -16,8 +16,9 @@
 //!   [`render_yaml_stream_page`].
 //!
 //! Oracles: AWS CLI v1 1.45.11 / v2 2.9.19 sources (`formatter.py`, `table.py`,
-//! `text.py`), jmespath.py 1.1.0, ruamel.yaml 0.19.1. Golden files generated from
-//! them live in `tests/golden/` (see `testdata/gen.py`).
+//! `text.py`), jmespath.py 1.1.0, ruamel.yaml 0.19.1 emitting through ruamel.yaml.clib
+//! 0.2.15 (libyaml's emitter, as AWS CLI v2 does). Golden files generated from them
+//! live in `tests/golden/` (see `testdata/gen.py`).
 
 #![warn(missing_docs)]
 

@@ -1,23 +1,39 @@
 //! `--output yaml` / `yaml-stream` (AWS CLI v2): a block-style YAML emitter that
-//! reproduces ruamel.yaml `YAML(typ='safe')` with `default_flow_style=False`, the
-//! dumper behind the AWS CLI v2 `YAMLDumper`.
+//! reproduces AWS CLI v2's `YAMLDumper`, i.e. ruamel.yaml `YAML(typ='safe')` with
+//! `default_flow_style=False`.
 //!
-//! What has to match, byte for byte (checked against ruamel.yaml 0.19.1):
+//! AWS CLI v2 depends on ruamel.yaml.clib, so that dumper does not emit through
+//! ruamel's pure-Python emitter: ruamel's representer and resolver build the events
+//! and libyaml's emitter (`emitter.c` as vendored in ruamel.yaml.clib 0.2.15) writes
+//! them, with best_width 80, best_indent 2 and unicode allowed. This module mirrors
+//! that C emitter; the pure-Python one lays out long and multi-line scalars
+//! differently, so it is not the reference.
+//!
+//! What has to match, byte for byte (checked against ruamel.yaml 0.19.1 with
+//! ruamel.yaml.clib 0.2.15):
 //! * mapping keys sorted by code point (the safe representer sorts dicts);
 //! * sequences inside mappings are "indentless" (`key:\n- item`), nested ones compact
 //!   (`- - a`, `- key: v`), empty containers in flow style (`[]`, `{}`);
-//! * the scalar style choice: plain unless the text would resolve to another YAML 1.2
-//!   type (`'null'`, `'2024-01-01'`, `'1e3'`, `'0x1F'`, `'111111111111'`, `''`) or
-//!   contains indicators; double quotes when it contains `'` or a line break or
-//!   characters that must be escaped; otherwise single quotes;
-//! * folding of long plain and quoted scalars at column 80 (columns counted in code
-//!   points, trailing space kept before the break, as ruamel writes it);
-//! * keys of 123+ characters or with line breaks written as explicit `? key` entries.
+//! * the scalar style (`yaml_emitter_select_scalar_style`): plain unless the text
+//!   would resolve to another YAML 1.2 type (`'null'`, `'2024-01-01'`, `'1e3'`,
+//!   `'0x1F'`, `'111111111111'`, `''`) or `yaml_emitter_analyze_scalar` rules it out
+//!   (indicators, leading or trailing blanks, line breaks); otherwise single quotes,
+//!   line breaks included; double quotes only when single quotes cannot hold the text:
+//!   a space next to a line break, or a character outside libyaml's printable set
+//!   (controls, tab, BOM, anything beyond the BMP: `😀` is written `"\U0001F600"`);
+//! * folding at a space only once the column is already past 80 (columns counted in
+//!   code points), so a long scalar without spaces stays on the `key: value` line;
+//! * keys longer than 128 UTF-8 bytes or with line breaks written as explicit
+//!   `? key` entries (`yaml_emitter_check_simple_key`).
 //!
+//! Never reached for JSON data, so not mirrored: block scalars (`|`, `>`; ruamel
+//! requests no scalar style), flow collections with items (the dumper is block
+//! style), tags (every JSON scalar is implicit: strings via `quoted_implicit`, other
+//! scalars resolve to their own tag), anchors and aliases (object identity, ruamel's
+//! `&id001` for a container that appears twice, does not exist in a
+//! `serde_json::Value` tree).
 //! A top-level JSON scalar never reaches ruamel: `YAMLDumper.dump` writes it with
 //! `json.dump(..., ensure_ascii=False)`; that lives in [`crate::render`].
-//! Object identity (ruamel's `&id001` anchors for a container that appears twice)
-//! does not exist in a `serde_json::Value` tree, so it is not reproduced.
 
 use serde_json::Value;
 
@@ -25,15 +41,14 @@ use sso_core::python;
 
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: usize = 2;
-const MAX_SIMPLE_KEY_LENGTH: usize = 128;
-/// `len("!!str")`.
-const STR_TAG_LENGTH: usize = 5;
+/// `yaml_emitter_check_simple_key` compares the scalar's length in UTF-8 bytes.
+const MAX_SIMPLE_KEY_BYTES: usize = 128;
 
 /// Emits `value` (an object or array) as one YAML document.
 pub(crate) fn dump(value: &Value) -> String {
     let mut emitter = Emitter::default();
     emitter.node(&Node::Value(value), Context::Root);
-    // `expect_document_end`: finish the last line.
+    // `yaml_emitter_emit_document_end` (implicit end): finish the last line.
     emitter.write_indent();
     emitter.out
 }
@@ -44,6 +59,7 @@ enum Node<'a> {
     Key(&'a str),
 }
 
+/// The `root`/`sequence`/`mapping`/`simple_key` flags of `yaml_emitter_emit_node`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Context {
     Root,
@@ -59,133 +75,119 @@ enum Style {
     Double,
 }
 
-/// The characteristics ruamel's `analyze_scalar` derives from the text.
+/// The part of libyaml's `scalar_data` (from `yaml_emitter_analyze_scalar`) that
+/// block context consults; the flow and block-scalar permissions are never needed.
 struct Analysis {
-    empty: bool,
     multiline: bool,
-    // ruamel also derives `allow_flow_plain`; flow context only ever holds empty
-    // collections here, so no scalar is written in flow style.
-    allow_block_plain: bool,
-    allow_single_quoted: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
 }
 
-/// The subset of ruamel's `Emitter` state that block-style output of JSON data uses.
+/// The subset of libyaml's `yaml_emitter_t` that block-style output of JSON data uses.
 struct Emitter {
     out: String,
-    /// Indentation stack: `(indent, is_sequence)` pairs, as ruamel's `Indents`.
-    indents: Vec<(Option<usize>, bool)>,
+    /// Indentation stack (`emitter->indents`).
+    indents: Vec<Option<usize>>,
+    /// `None` is libyaml's `-1`: no block opened yet.
     indent: Option<usize>,
-    flow_level: usize,
+    /// In code points: libyaml bumps it once per written character.
     column: usize,
     whitespace: bool,
     indention: bool,
-    no_newline: bool,
 }
 
 impl Default for Emitter {
+    /// `yaml_emitter_emit_stream_start`.
     fn default() -> Self {
         Self {
             out: String::new(),
             indents: Vec::new(),
             indent: None,
-            flow_level: 0,
             column: 0,
             whitespace: true,
             indention: true,
-            no_newline: false,
         }
     }
 }
 
+/// `IS_BREAK`: CR, LF, NEL, LS, PS.
 fn is_break(ch: char) -> bool {
-    matches!(ch, '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(ch, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn is_blank_or_break(ch: char) -> bool {
-    matches!(
-        ch,
-        '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}'
-    )
+/// `IS_BLANKZ`: blank, break, or NUL; the end of the value reads as its NUL terminator.
+fn is_blankz(ch: Option<char>) -> bool {
+    ch.is_none_or(|c| matches!(c, '\0' | ' ' | '\t') || is_break(c))
+}
+
+/// `IS_PRINTABLE` decoded from its UTF-8 byte tests: LF, printable ASCII, and the
+/// BMP ranges `#xA0-#xD7FF`, `#xE000-#xFFFD` without the BOM. Tab and every
+/// character beyond the BMP count as unprintable.
+fn is_printable(ch: char) -> bool {
+    matches!(ch as u32, 0x0A | 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD) && ch != '\u{FEFF}'
 }
 
 impl Emitter {
-    // ---- low-level writers (ruamel `write_indicator`, `write_indent`, ...) ----
+    // ---- low-level writers (`PUT`, `WRITE`, `PUT_BREAK`, `WRITE_BREAK`, ...) ----
 
-    fn push(&mut self, data: &str) {
-        self.column += data.chars().count();
-        self.out.push_str(data);
+    fn put(&mut self, ch: char) {
+        self.out.push(ch);
+        self.column += 1;
+    }
+
+    fn put_str(&mut self, data: &str) {
+        for ch in data.chars() {
+            self.put(ch);
+        }
+    }
+
+    /// `WRITE_BREAK`: the break character itself (a line feed is `PUT_BREAK`'s `\n`).
+    fn write_break(&mut self, ch: char) {
+        self.out.push(ch);
+        self.column = 0;
     }
 
     fn write_indicator(
         &mut self,
         indicator: &str,
         need_whitespace: bool,
-        whitespace: bool,
-        indention: bool,
+        is_whitespace: bool,
+        is_indention: bool,
     ) {
-        if !self.whitespace && need_whitespace {
-            self.push(" ");
+        if need_whitespace && !self.whitespace {
+            self.put(' ');
         }
-        self.push(indicator);
-        self.whitespace = whitespace;
-        self.indention = self.indention && indention;
+        self.put_str(indicator);
+        self.whitespace = is_whitespace;
+        self.indention = self.indention && is_indention;
     }
 
     fn write_indent(&mut self) {
         let indent = self.indent.unwrap_or(0);
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
-            if self.no_newline {
-                self.no_newline = false;
-            } else {
-                self.write_line_break(None);
-            }
+            self.write_break('\n');
         }
-        if self.column < indent {
-            self.whitespace = true;
-            let pad = " ".repeat(indent - self.column);
-            self.push(&pad);
+        while self.column < indent {
+            self.put(' ');
         }
-    }
-
-    fn write_line_break(&mut self, data: Option<char>) {
         self.whitespace = true;
         self.indention = true;
-        self.column = 0;
-        self.out.push(data.unwrap_or('\n'));
     }
 
-    fn increase_indent(&mut self, sequence: bool, indentless: bool) {
-        self.indents.push((self.indent, sequence));
-        match self.indent {
-            // ruamel leaves a flow root at `requested_indent` (None); only block roots
-            // reach here because top-level scalars are written as JSON.
-            None => self.indent = Some(0),
-            Some(current) if !indentless => self.indent = Some(current + BEST_INDENT),
-            Some(_) => {}
-        }
+    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+        self.indents.push(self.indent);
+        self.indent = match self.indent {
+            None => Some(if flow { BEST_INDENT } else { 0 }),
+            Some(current) if !indentless => Some(current + BEST_INDENT),
+            unchanged => unchanged,
+        };
     }
 
     fn pop_indent(&mut self) {
-        self.indent = self.indents.pop().and_then(|(indent, _)| indent);
+        self.indent = self.indents.pop().flatten();
     }
 
-    /// `Indents.seq_seq`: the two innermost levels are both sequences.
-    fn seq_seq(&self) -> bool {
-        let n = self.indents.len();
-        n >= 2 && self.indents[n - 2].1 && self.indents[n - 1].1
-    }
-
-    /// `Indents.seq_flow_align` without pre-comments: extra spaces before `[`/`{`.
-    fn seq_flow_align(&self) -> usize {
-        let n = self.indents.len();
-        if n < 2 || !self.indents[n - 1].1 {
-            return 0;
-        }
-        let base = self.indents[n - 1].0.unwrap_or(0);
-        (base + BEST_INDENT).saturating_sub(self.column + 1)
-    }
-
-    // ---- node handlers (`expect_node` and friends) ----
+    // ---- node handlers (`yaml_emitter_emit_*`) ----
 
     fn node(&mut self, node: &Node<'_>, context: Context) {
         match node {
@@ -219,59 +221,30 @@ impl Emitter {
         }
     }
 
-    /// `expect_flow_sequence`/`expect_flow_mapping` immediately followed by the end
-    /// event: only empty containers are written in flow style.
+    /// `yaml_emitter_check_empty_sequence`/`_mapping` send an empty container to the
+    /// flow state, whose first event is already the end: the opening indicator, then
+    /// the closing one. (The flow indentation it pushes is popped unused.)
     fn empty_flow(&mut self, open: &str, close: &str) {
-        let align = " ".repeat(self.seq_flow_align());
-        self.write_indicator(&format!("{align}{open}"), true, true, false);
-        self.increase_indent(open == "[", false);
-        if open == "[" && self.seq_seq() {
-            self.indention = true;
-            self.no_newline = false;
-        }
-        self.flow_level += 1;
-        // End event.
-        self.pop_indent();
-        self.flow_level -= 1;
+        self.write_indicator(open, true, true, false);
         self.write_indicator(close, false, false, false);
-        if self.flow_level == 0 {
-            self.write_line_break(None);
-        }
     }
 
     fn block_sequence(&mut self, items: &[Value], context: Context) {
-        let indentless = context == Context::Mapping && !self.indention;
-        self.increase_indent(true, indentless);
-        if self.seq_seq() {
-            self.indention = true;
-            self.no_newline = false;
-        }
+        // Right after `key:` (indention off) the dashes stay at the key's column.
+        self.increase_indent(false, context == Context::Mapping && !self.indention);
         for item in items {
-            let no_newline = if self.column == 0 {
-                self.no_newline
-            } else {
-                false
-            };
             self.write_indent();
             self.write_indicator("-", true, false, true);
-            if no_newline {
-                self.no_newline = true;
-            }
             self.node(&Node::Value(item), Context::Sequence);
         }
         self.pop_indent();
-        self.no_newline = false;
     }
 
     fn block_mapping(&mut self, entries: &[(&String, &Value)]) {
         self.increase_indent(false, false);
         for (key, value) in entries {
             self.write_indent();
-            let analysis = analyze(key);
-            // ruamel's `check_simple_key` also counts the prepared tag (`!!str`, five
-            // characters) even though it is never written, so keys of 123+ characters
-            // already become explicit `? key` entries.
-            if key.chars().count() + STR_TAG_LENGTH < MAX_SIMPLE_KEY_LENGTH && !analysis.multiline {
+            if key.len() <= MAX_SIMPLE_KEY_BYTES && !analyze(key).multiline {
                 self.node(&Node::Key(key), Context::SimpleKey);
                 self.write_indicator(":", false, false, false);
             } else {
@@ -285,243 +258,144 @@ impl Emitter {
         self.pop_indent();
     }
 
+    /// `yaml_emitter_emit_scalar`: folded lines continue one indentation step deeper.
     fn scalar(&mut self, text: &str, tag: &str, context: Context) {
-        // `expect_scalar`: scalars are written one indentation step deeper, which is
-        // where folded continuation lines start.
-        self.increase_indent(false, false);
-        let analysis = analyze(text);
-        let style = choose_style(text, tag, &analysis, context == Context::SimpleKey);
-        let split = context != Context::SimpleKey;
-        if context == Context::Sequence && self.flow_level == 0 {
-            self.write_indent();
-        }
+        let simple_key = context == Context::SimpleKey;
+        let style = select_style(text, tag, &analyze(text), simple_key);
+        self.increase_indent(true, false);
+        let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(text, split),
-            Style::Single => self.write_single_quoted(text, split),
-            Style::Double => self.write_double_quoted(text, split),
+            Style::Plain => self.write_plain(text, allow_breaks),
+            Style::Single => self.write_single_quoted(text, allow_breaks),
+            Style::Double => self.write_double_quoted(text, allow_breaks),
         }
         self.pop_indent();
     }
 
     // ---- scalar writers ----
 
-    fn write_plain(&mut self, text: &str, split: bool) {
-        if text.is_empty() {
-            return;
+    fn write_plain(&mut self, text: &str, allow_breaks: bool) {
+        // No space after `key:` for an empty value (block context only).
+        if !self.whitespace && !text.is_empty() {
+            self.put(' ');
         }
-        if !self.whitespace {
-            self.push(" ");
+        // The analysis rules out plain style for text with line breaks, so only
+        // spaces need care here.
+        let mut spaces = false;
+        let mut chars = text.chars().peekable();
+        while let Some(ch) = chars.next() {
+            if ch == ' ' {
+                // Break at the first space of a run once past the width; the space
+                // becomes the line break. Inside a run of spaces it would change them.
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.peek() != Some(&' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.put(' ');
+                }
+                spaces = true;
+            } else {
+                self.put(ch);
+                self.indention = false;
+                spaces = false;
+            }
         }
         self.whitespace = false;
         self.indention = false;
-        let chars: Vec<char> = text.chars().collect();
-        let mut spaces = false;
-        let mut breaks = false;
-        let (mut start, mut end) = (0usize, 0usize);
-        while end <= chars.len() {
-            let ch = chars.get(end).copied();
-            if spaces {
-                if ch != Some(' ') {
-                    if start + 1 == end && self.column >= BEST_WIDTH && split {
-                        self.write_indent();
-                        self.whitespace = false;
-                        self.indention = false;
-                    } else {
-                        let data: String = chars[start..end].iter().collect();
-                        self.push(&data);
-                    }
-                    start = end;
-                }
-            } else if breaks {
-                if !ch.is_some_and(is_break) {
-                    if chars[start] == '\n' {
-                        self.write_line_break(None);
-                    }
-                    for &br in &chars[start..end] {
-                        self.write_line_break(Some(br));
-                    }
-                    self.write_indent();
-                    self.whitespace = false;
-                    self.indention = false;
-                    start = end;
-                }
-            } else if ch.is_none_or(|c| c == ' ' || is_break(c)) {
-                let data: String = chars[start..end].iter().collect();
-                let len = end - start;
-                if let Some(indent) = self.indent
-                    && len + self.column > BEST_WIDTH
-                    && self.column > indent
-                {
-                    // ruamel: "words longer than line length get a line of their own".
-                    self.write_indent();
-                }
-                self.push(&data);
-                start = end;
-            }
-            if let Some(c) = ch {
-                spaces = c == ' ';
-                breaks = is_break(c);
-            }
-            end += 1;
-        }
     }
 
-    fn write_single_quoted(&mut self, text: &str, split: bool) {
+    fn write_single_quoted(&mut self, text: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
         let chars: Vec<char> = text.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
-        let (mut start, mut end) = (0usize, 0usize);
-        while end <= chars.len() {
-            let ch = chars.get(end).copied();
-            if spaces {
-                if ch != Some(' ') {
-                    if start + 1 == end
-                        && self.column > BEST_WIDTH
-                        && split
-                        && start != 0
-                        && end != chars.len()
-                    {
-                        self.write_indent();
-                    } else {
-                        let data: String = chars[start..end].iter().collect();
-                        self.push(&data);
-                    }
-                    start = end;
-                }
-            } else if breaks {
-                if !ch.is_some_and(is_break) {
-                    if chars[start] == '\n' {
-                        self.write_line_break(None);
-                    }
-                    for &br in &chars[start..end] {
-                        self.write_line_break(Some(br));
-                    }
+        for (i, &ch) in chars.iter().enumerate() {
+            if ch == ' ' {
+                // As in plain style, but never at either end: a leading or trailing
+                // space next to the quote would be folded away on reading.
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i + 1 != chars.len()
+                    && chars.get(i + 1) != Some(&' ')
+                {
                     self.write_indent();
-                    start = end;
+                } else {
+                    self.put(' ');
                 }
-            } else if ch.is_none_or(|c| c == ' ' || c == '\'' || is_break(c)) && start < end {
-                let data: String = chars[start..end].iter().collect();
-                self.push(&data);
-                start = end;
+                spaces = true;
+            } else if is_break(ch) {
+                // A lone line feed would fold into a space on reading: write an extra
+                // one first, so each `\n` reads back as an empty line.
+                if !breaks && ch == '\n' {
+                    self.write_break('\n');
+                }
+                self.write_break(ch);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if ch == '\'' {
+                    self.put('\'');
+                }
+                self.put(ch);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
             }
-            if ch == Some('\'') {
-                self.push("''");
-                start = end + 1;
-            }
-            if let Some(c) = ch {
-                spaces = c == ' ';
-                breaks = is_break(c);
-            }
-            end += 1;
+        }
+        if breaks {
+            self.write_indent();
         }
         self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
     }
 
-    fn write_double_quoted(&mut self, text: &str, split: bool) {
+    fn write_double_quoted(&mut self, text: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<char> = text.chars().collect();
-        let len = chars.len();
-        let (mut start, mut end) = (0usize, 0usize);
-        while end <= len {
-            let ch = chars.get(end).copied();
-            if ch.is_none_or(needs_escape) {
-                if start < end {
-                    let data: String = chars[start..end].iter().collect();
-                    self.push(&data);
-                    start = end;
-                }
-                if let Some(c) = ch {
-                    self.push(&escape(c));
-                    start = end + 1;
-                }
-            }
-            if 0 < end
-                && end + 1 < len
-                && (ch == Some(' ') || start >= end)
-                // Python's `end - start` goes negative right after an escape.
-                && to_i64(self.column) + to_i64(end) - to_i64(start) > to_i64(BEST_WIDTH)
-                && split
-            {
-                let need_backslash = double_quoted_needs_backslash(&chars, start, end);
-                let mut data: String = chars[start.min(end)..end].iter().collect();
-                if need_backslash {
-                    data.push('\\');
-                }
-                if start < end {
-                    start = end;
-                }
-                self.push(&data);
-                self.write_indent();
-                self.whitespace = false;
-                self.indention = false;
-                if chars.get(start) == Some(&' ') {
-                    if !need_backslash {
-                        // The line break folds into the space on reading; drop it.
-                        start += 1;
+        let mut spaces = false;
+        for (i, &ch) in chars.iter().enumerate() {
+            // `is_printable` already excludes the BOM that libyaml tests separately.
+            if !is_printable(ch) || is_break(ch) || ch == '"' || ch == '\\' {
+                self.put_str(&escape(ch));
+                spaces = false;
+            } else if ch == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i + 1 != chars.len()
+                {
+                    self.write_indent();
+                    // The break replaces this space; escape the next one so that it
+                    // is not taken for indentation.
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put('\\');
                     }
-                    if need_backslash {
-                        self.push("\\");
-                    }
+                } else {
+                    self.put(' ');
                 }
+                spaces = true;
+            } else {
+                self.put(ch);
+                spaces = false;
             }
-            end += 1;
         }
         self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
     }
 }
 
-/// The look-ahead ruamel 0.17.22+ uses to decide whether a folded double-quoted line
-/// needs a trailing `\` (<https://stackoverflow.com/a/75634614>).
-fn double_quoted_needs_backslash(chars: &[char], start: usize, end: usize) -> bool {
-    if chars.len() <= end {
-        return true;
-    }
-    let Some(mut space_pos) = chars[end..].iter().position(|&c| c == ' ').map(|p| p + end) else {
-        return true;
-    };
-    if let Some(nl) = chars[end..space_pos].iter().position(|&c| c == '\n') {
-        space_pos = end + nl;
-    }
-    let Some(&after) = chars.get(space_pos + 1) else {
-        // Python raises IndexError here and keeps the backslash.
-        return true;
-    };
-    if chars[space_pos] == '\n' && after != ' ' {
-        return true;
-    }
-    let between = &chars[end..space_pos];
-    let prev_two_spaces =
-        end >= 1 && chars.get(end - 1) == Some(&' ') && chars.get(end) == Some(&' ');
-    // The fold can drop the backslash only when the next word is plain text.
-    between.contains(&'"')
-        || between.contains(&'\'')
-        || after == ' '
-        || after == '\n'
-        || prev_two_spaces
-        || start == end
-}
-
-fn to_i64(n: usize) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn needs_escape(ch: char) -> bool {
-    if matches!(
-        ch,
-        '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
-    ) {
-        return true;
-    }
-    // Printable ASCII, or (allow_unicode) the printable Unicode ranges.
-    let cp = ch as u32;
-    !((0x20..=0x7E).contains(&cp)
-        || (0xA0..=0xD7FF).contains(&cp)
-        || (0xE000..=0xFFFD).contains(&cp)
-        || (0x1_0000..=0x10_FFFF).contains(&cp))
-}
-
+/// The escape `yaml_emitter_write_double_quoted_scalar` writes for `ch`.
 fn escape(ch: char) -> String {
+    // libyaml also has `\_` for U+00A0, but that character is printable and never
+    // escaped.
     let short = match ch {
         '\0' => Some('0'),
         '\u{7}' => Some('a'),
@@ -535,7 +409,6 @@ fn escape(ch: char) -> String {
         '"' => Some('"'),
         '\\' => Some('\\'),
         '\u{85}' => Some('N'),
-        '\u{A0}' => Some('_'),
         '\u{2028}' => Some('L'),
         '\u{2029}' => Some('P'),
         _ => None,
@@ -549,18 +422,17 @@ fn escape(ch: char) -> String {
     }
 }
 
-/// ruamel `Emitter.analyze_scalar` with `allow_unicode=True` and YAML 1.2 rules.
+/// libyaml `yaml_emitter_analyze_scalar` (unicode allowed), block-context results only.
 fn analyze(scalar: &str) -> Analysis {
     let chars: Vec<char> = scalar.chars().collect();
     if chars.is_empty() {
         return Analysis {
-            empty: true,
             multiline: false,
-            allow_block_plain: true,
-            allow_single_quoted: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
         };
     }
-    // Only *block* indicators matter: flow context never holds a scalar here.
+    // Flow indicators only matter in flow context, where no scalar is written here.
     let mut block_indicators = scalar.starts_with("---") || scalar.starts_with("...");
     let mut line_breaks = false;
     let mut special_characters = false;
@@ -572,33 +444,25 @@ fn analyze(scalar: &str) -> Analysis {
     let mut space_break = false;
 
     let mut preceded_by_whitespace = true;
-    let mut followed_by_whitespace = chars.len() == 1 || is_blank_or_break(chars[1]);
+    let mut followed_by_whitespace = is_blankz(chars.get(1).copied());
     let mut previous_space = false;
     let mut previous_break = false;
     let last = chars.len() - 1;
 
     for (index, &ch) in chars.iter().enumerate() {
         if index == 0 {
-            // Leading indicators; `?`/`:`/`-` only when followed by whitespace.
+            // Leading indicators; `?`, `:` and `-` only when followed by whitespace.
             if "#,[]{}&*!|>'\"%@`".contains(ch) || ("?:-".contains(ch) && followed_by_whitespace) {
                 block_indicators = true;
             }
         } else if (ch == ':' && followed_by_whitespace) || (ch == '#' && preceded_by_whitespace) {
             block_indicators = true;
         }
+        if !is_printable(ch) {
+            special_characters = true;
+        }
         if is_break(ch) {
             line_breaks = true;
-        }
-        let cp = ch as u32;
-        if !(ch == '\n' || (0x20..=0x7E).contains(&cp)) {
-            let unicode_ok = (cp == 0x85
-                || (0xA0..=0xD7FF).contains(&cp)
-                || (0xE000..=0xFFFD).contains(&cp)
-                || (0x1_0000..=0x10_FFFF).contains(&cp))
-                && cp != 0xFEFF;
-            if !unicode_ok {
-                special_characters = true;
-            }
         }
         if ch == ' ' {
             if index == 0 {
@@ -628,46 +492,44 @@ fn analyze(scalar: &str) -> Analysis {
             previous_space = false;
             previous_break = false;
         }
-        preceded_by_whitespace = is_blank_or_break(ch);
-        followed_by_whitespace = index + 2 >= chars.len() || is_blank_or_break(chars[index + 2]);
+        preceded_by_whitespace = is_blankz(Some(ch));
+        if index != last {
+            followed_by_whitespace = is_blankz(chars.get(index + 2).copied());
+        }
     }
 
-    let mut allow_block_plain = true;
-    let mut allow_single_quoted = true;
-    if leading_space || leading_break || trailing_space || trailing_break || line_breaks {
-        allow_block_plain = false;
-    }
-    if break_space || special_characters || space_break {
-        allow_block_plain = false;
-        allow_single_quoted = false;
-    }
-    if block_indicators {
-        allow_block_plain = false;
-    }
+    let quoting_needed = break_space || space_break || special_characters;
     Analysis {
-        empty: false,
         multiline: line_breaks,
-        allow_block_plain,
-        allow_single_quoted,
+        block_plain_allowed: !(leading_space
+            || leading_break
+            || trailing_space
+            || trailing_break
+            || line_breaks
+            || block_indicators
+            || quoting_needed),
+        single_quoted_allowed: !quoting_needed,
     }
 }
 
-/// ruamel `Emitter.choose_scalar_style` for untagged, unstyled nodes in block context.
-fn choose_style(text: &str, tag: &str, analysis: &Analysis, simple_key: bool) -> Style {
-    // `implicit[0]`: would a plain scalar with this text load back with this tag?
-    if resolve_plain(text) == tag
-        && !(simple_key && (analysis.empty || analysis.multiline))
-        && analysis.allow_block_plain
-    {
-        return Style::Plain;
+/// libyaml `yaml_emitter_select_scalar_style` for a scalar without a requested style
+/// (ruamel's C serializer asks for plain) in block context.
+fn select_style(text: &str, tag: &str, analysis: &Analysis, simple_key: bool) -> Style {
+    // ruamel's serializer sets `plain_implicit` when its resolver maps the plain text
+    // back to the node's tag. (libyaml forces double quotes on a multi-line simple
+    // key, but `yaml_emitter_check_simple_key` never lets one through.)
+    let plain_implicit = resolve_plain(text) == tag;
+    let mut style = Style::Plain;
+    if !analysis.block_plain_allowed || !plain_implicit || (simple_key && text.is_empty()) {
+        style = Style::Single;
     }
-    if text.contains('\'') || text.contains('\n') {
-        return Style::Double;
+    if style == Style::Single && !analysis.single_quoted_allowed {
+        style = Style::Double;
     }
-    if analysis.allow_single_quoted && !(simple_key && analysis.multiline) {
-        return Style::Single;
-    }
-    Style::Double
+    // A quoted non-string would need libyaml's `!` tag; the texts ruamel gives
+    // numbers, booleans and null are always plain.
+    debug_assert!(style == Style::Plain || tag == "str", "{text:?} as {tag}");
+    style
 }
 
 /// The tag ruamel's YAML 1.2 `VersionedResolver` gives a plain scalar.
@@ -952,6 +814,7 @@ mod tests {
             "b": [1, "x", [], {}],
             "a": {"k": "v", "empty": ""},
             "c": [{"z": 1, "y": [true, null]}],
+            "d": [["a", []], {"k": [{}]}],
         });
         let want = "\
 a:
@@ -967,16 +830,51 @@ c:
   - true
   - null
   z: 1
+d:
+- - a
+  - []
+- k:
+  - {}
 ";
         assert_eq!(dump(&value), want);
     }
 
     #[test]
-    fn long_plain_scalars_fold_at_80_columns_with_trailing_space() {
+    fn plain_scalars_fold_only_past_80_columns_and_long_words_stay_on_the_key_line() {
         let text = "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt";
         assert_eq!(
             dump(&json!({"long": text})),
-            "long: Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod \n  tempor incididunt\n"
+            "long: Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor\n  incididunt\n"
+        );
+        let token = "x".repeat(100);
+        assert_eq!(dump(&json!({"token": token})), format!("token: {token}\n"));
+    }
+
+    #[test]
+    fn quoting_follows_libyaml() {
+        let value = json!({
+            "multi": "a\nb",
+            "break_space": "a\n b",
+            "emoji": "😀",
+            "tab": "it's\t",
+        });
+        let want = "\
+break_space: \"a\\n b\"
+emoji: \"\\U0001F600\"
+multi: 'a
+
+  b'
+tab: \"it's\\t\"
+";
+        assert_eq!(dump(&value), want);
+    }
+
+    #[test]
+    fn simple_keys_are_limited_to_128_utf8_bytes() {
+        let (fits, too_long) = ("é".repeat(64), "é".repeat(65));
+        assert_eq!(
+            dump(&json!({fits.clone(): 4, too_long.clone(): 3})),
+            format!("{fits}: 4\n? {too_long}\n: 3\n")
         );
     }
 }

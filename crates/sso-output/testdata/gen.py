@@ -4,13 +4,16 @@
 Oracles (the code the AWS CLI runs):
   * json / text / table: awscli 1.45.11 (`awscli/formatter.py`, `text.py`,
     `table.py`; identical in AWS CLI v2 for these shapes);
-  * yaml / yaml-stream: ruamel.yaml 0.19.1 driven the way AWS CLI v2's `YAMLDumper`
-    and `StreamedYAMLFormatter` drive it (JSON scalars via json.dump, `{}` skipped);
+  * yaml / yaml-stream: ruamel.yaml 0.19.1 with its C emitter (ruamel.yaml.clib, a dependency
+    of AWS CLI v2, so `YAML(typ='safe')` emits through libyaml there), driven the way AWS CLI
+    v2's `YAMLDumper` and `StreamedYAMLFormatter` drive it (JSON scalars via json.dump, `{}`
+    skipped). The pure-Python emitter differs: it moves a plain scalar that does not fit on the
+    line to a line of its own, which v2 never does;
   * --query: jmespath.py 1.1.0.
 
 Set up once (Python 3.11; awscli and jmespath from the system site-packages):
     python3 -m venv --system-site-packages /tmp/ruamel
-    /tmp/ruamel/bin/pip install 'ruamel.yaml==0.19.1'   # plus awscli==1.45.11 if missing
+    /tmp/ruamel/bin/pip install 'ruamel.yaml==0.19.1' 'ruamel.yaml.clib==0.2.15'   # plus awscli==1.45.11 if missing
 Run from the crate directory:
     /tmp/ruamel/bin/python testdata/gen.py
 The Rust tests (tests/golden.rs) read only the generated files; no Python at test time.
@@ -41,6 +44,7 @@ from ruamel.yaml import YAML
 assert awscli.__version__ == '1.45.11', awscli.__version__
 assert jmespath.__version__ == '1.1.0', jmespath.__version__
 assert ruamel.yaml.__version__ == '0.19.1', ruamel.yaml.__version__
+import _ruamel_yaml  # noqa: E402,F401  (the C emitter must be there: AWS CLI v2 uses it)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, '..', 'tests', 'golden')
@@ -270,6 +274,17 @@ CASES = [
          value={'roleCredentials': {'accessKeyId': 'ASIAEXAMPLE', 'secretAccessKey': 'secret/key+x',
                                     'sessionToken': 'sessétoken', 'expiration': 1700000000000}}),
     dict(name='awkward_strings', title='Awkward', value=AWKWARD),
+    # Values longer than a line: v2 (libyaml's emitter) keeps `key: value` on one line.
+    dict(name='long_values', title='GetRoleCredentials', value={
+        'roleCredentials': {'accessKeyId': 'ASIAEXAMPLE', 'secretAccessKey': 'k' * 40,
+                            'sessionToken': 'IQoJb3JpZ2luX2VjE' + 'Ab3+/x9' * 120 + '==',
+                            'expiration': 1700000000000},
+        'accountList': [{'accountId': '111111111111', 'accountName': 'a very long account name ' * 5,
+                         'emailAddress': 'first.last+' + 'x' * 70 + '@subsidiary.example.com'}],
+        'nextToken': 'eyJ' + 'A' * 200,
+        'k' * 90: 'short',
+    }, stream_pages=[{'nextToken': 'eyJ' + 'B' * 150, 'accountList': [
+        {'accountId': '111111111111', 'accountName': 'n', 'emailAddress': 'e' * 90 + '@example.com'}]}]),
     dict(name='nested', title='DescribeInstances', value=NESTED),
     dict(name='nested_color', title='DescribeInstances', value=NESTED, color=True),
     dict(name='nested_color_unpaged', title='DescribeInstances', value=NESTED, color=True,

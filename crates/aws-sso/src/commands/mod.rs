@@ -62,26 +62,14 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
     }
 }
 
-/// The valid command names laid out as argparse does in "Invalid choice" errors: sorted, two
-/// columns, the left one padded to 40 characters. The names come from the clap definition.
-pub(crate) fn choices_table() -> String {
+/// The command names, from the clap definition (for `Maybe you meant:`).
+pub(crate) fn command_names() -> Vec<String> {
     use clap::CommandFactory as _;
-    let root = Cli::command();
-    let mut names: Vec<&str> = root
+    Cli::command()
         .get_subcommands()
         .filter(|command| !command.is_hide_set())
-        .map(clap::Command::get_name)
-        .collect();
-    names.sort_unstable();
-    names
-        .chunks(2)
-        .map(|pair| match pair {
-            [left, right] => format!("{left:<40} | {right}"),
-            [left] => (*left).to_owned(),
-            _ => String::new(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .map(|command| command.get_name().to_owned())
+        .collect()
 }
 
 /// Set by the first Ctrl-C of a command that asked to be told ([`graceful_interrupt`]).
@@ -121,14 +109,20 @@ pub(crate) fn graceful_interrupt() -> &'static AtomicBool {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn choices_are_laid_out_like_argparse() {
+    fn command_names_come_from_the_definition() {
         assert_eq!(
-            super::choices_table(),
-            "console                                  | exec\n\
-             export-credentials                       | get-role-credentials\n\
-             list-account-roles                       | list-accounts\n\
-             login                                    | logout\n\
-             roles"
+            super::command_names(),
+            [
+                "login",
+                "logout",
+                "list-accounts",
+                "list-account-roles",
+                "get-role-credentials",
+                "export-credentials",
+                "exec",
+                "console",
+                "roles"
+            ]
         );
     }
 }

@@ -200,7 +200,7 @@ fn configuration_problems_are_one_clear_line() {
     let bad = aws_sso(&context, &["export-credentials", "--format", "xml"]);
     assert_eq!(bad.code, 252, "{bad}");
     assert!(
-        bad.stderr.contains("argument --format: Invalid choice, valid choices are:\n\nprocess | env | env-no-export | powershell | windows-cmd | fish"),
+        bad.stderr.contains("argument --format: Found invalid choice 'xml'\n\nValid values: process, env, env-no-export, powershell, windows-cmd, fish\n\nusage: "),
         "{bad}"
     );
 }

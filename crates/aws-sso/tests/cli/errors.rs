@@ -33,15 +33,29 @@ fn missing_required_arguments_are_listed() {
 }
 
 #[test]
-fn unknown_command_lists_the_choices_and_a_suggestion() {
+fn an_unknown_command_is_v2s_invalid_choice_with_suggestions_by_similarity() {
+    // awscli/argparser.py (v2): `Found invalid choice`, then difflib's close matches, best
+    // first; two blank lines before the usage.
     let outcome = aws_sso(&TestContext::new(), &["lgin"]);
     assert_eq!(outcome.code, 252);
-    assert!(outcome.stderr.contains("argument command: Invalid choice, valid choices are:\n\nconsole                                  | exec\nexport-credentials                       | get-role-credentials\nlist-account-roles                       | list-accounts\nlogin                                    | logout"), "{outcome}");
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "\naws: [ERROR]: An error occurred (ParamValidation): argument command: Found invalid choice 'lgin'\n\nMaybe you meant:\n\n  * login\n\n{USAGE}"
+        )
+    );
+    let two = aws_sso(&TestContext::new(), &["list-acounts"]);
     assert!(
-        outcome
-            .stderr
-            .contains("Invalid choice: 'lgin', maybe you meant:\n\n  * login"),
-        "{outcome}"
+        two.stderr
+            .contains("Found invalid choice 'list-acounts'\n\nMaybe you meant:\n\n  * list-accounts\n  * list-account-roles\n\nusage: "),
+        "{two}"
+    );
+    let none = aws_sso(&TestContext::new(), &["xyz"]);
+    assert_eq!(
+        none.stderr,
+        format!(
+            "\naws: [ERROR]: An error occurred (ParamValidation): argument command: Found invalid choice 'xyz'\n\n\n{USAGE}"
+        )
     );
 }
 
@@ -274,7 +288,7 @@ fn an_unknown_output_flag_is_an_argument_error_with_the_choices() {
     assert_eq!(
         outcome.stderr,
         format!(
-            "\naws: [ERROR]: An error occurred (ParamValidation): argument --output: Invalid choice, valid choices are:\n\njson | text | table | yaml | yaml-stream | off\n\n{USAGE}"
+            "\naws: [ERROR]: An error occurred (ParamValidation): argument --output: Found invalid choice 'xml'\n\nValid values: json, text, table, yaml, yaml-stream, off\n\n{USAGE}"
         )
     );
 }

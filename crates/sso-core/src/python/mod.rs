@@ -13,6 +13,7 @@
 //! - [`text_length`]: `awscli.table.get_text_length` (East Asian width).
 //! - [`json`]: `json.dumps` with each combination of options botocore and the CLI use.
 
+pub mod difflib;
 pub mod json;
 mod unicode_tables;
 
