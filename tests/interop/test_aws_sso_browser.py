@@ -111,7 +111,12 @@ def test_pkce_login_denied_in_chromium(browser, login, sandbox, emu):
 
     assert outcome == CALLBACK_DENIED
     code, out, err = finish_aws_sso(proc)
-    assert (code, err) == (255, "\naws: [ERROR]: Error loading authorization code: Failed to retrieve an authorization code.\n"), (out, err)
+    # v2's line, then ours saying what happened.
+    assert (code, err) == (
+        255,
+        "\naws: [ERROR]: Error loading authorization code: Failed to retrieve an authorization code.\n"
+        "The sign-in was refused in the browser (Deny was chosen, or the sign-in page refused the request). Run the login again and choose Allow.\n",
+    ), (out, err)
     assert cached_token(sandbox) is None
     assert not any(r["operation"] == "CreateToken" for r in emu.requests())
 

@@ -346,6 +346,10 @@ impl From<sso_auth::AuthError> for CliError {
             AuthError::Client(error) => error.into(),
             AuthError::Cache(error) => error.into(),
             AuthError::Config(error) => error.into(),
+            // v2's line names no cause; say what happened and what to do.
+            AuthError::Denied => Self::general(AuthError::Denied.to_string()).with_hint(
+                "The sign-in was refused in the browser (Deny was chosen, or the sign-in page refused the request). Run the login again and choose Allow.",
+            ),
             other => Self::Failure {
                 class: other.exit_class(),
                 code: other.aws_code().map(str::to_owned),

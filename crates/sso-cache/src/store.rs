@@ -151,6 +151,8 @@ pub struct TokenFile {
     /// `region` when it is a non-empty string: only then does the CLI call `Logout`
     /// (`if sso_region:`).
     pub region: Option<String>,
+    /// `startUrl`, when it is a string (to name the session in messages).
+    pub start_url: Option<String>,
 }
 
 /// The raw outcome of reading a cache file as one JSON object.
@@ -326,6 +328,10 @@ impl Cache {
                     .get("region")
                     .and_then(Value::as_str)
                     .filter(|region| !region.is_empty())
+                    .map(str::to_owned),
+                start_url: object
+                    .get("startUrl")
+                    .and_then(Value::as_str)
                     .map(str::to_owned),
                 path,
             });

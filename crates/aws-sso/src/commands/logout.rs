@@ -13,7 +13,7 @@
 //! Our own account and role catalogs (`aws-sso roles`) of the signed-out sessions go too.
 
 use sso_auth::{role_key, token_key};
-use sso_cache::{Cache, TokenFile};
+use sso_cache::{Cache, TokenFile, sha1_hex};
 use sso_config::SsoTarget;
 
 use crate::Context;
@@ -99,13 +99,28 @@ fn end_session(file: &TokenFile, resolved: &Resolved, context: &Context) {
         }) => context.terminal.debug(|| {
             format!(
                 "the service refused Logout for {}; removing the token anyway",
-                file.path.display()
+                describe(file, resolved)
             )
         }),
         Err(error) => context.terminal.stderr(&format!(
             "warning: could not end the session of {} on the service ({}); the cached token was removed anyway\n",
-            file.path.display(),
+            describe(file, resolved),
             error.summary()
         )),
+    }
+}
+
+/// A token file as the user knows it: `sso-session NAME` when a configured session owns it
+/// (its file name is the SHA-1 of the name), else its start URL, else the file.
+fn describe(file: &TokenFile, resolved: &Resolved) -> String {
+    let stem = file.path.file_stem().and_then(|stem| stem.to_str());
+    let session = resolved
+        .config
+        .sso_session_names()
+        .find(|name| Some(sha1_hex(name).as_str()) == stem);
+    match (session, file.start_url.as_deref()) {
+        (Some(name), _) => format!("sso-session {name}"),
+        (None, Some(start_url)) => start_url.to_owned(),
+        (None, None) => file.path.display().to_string(),
     }
 }

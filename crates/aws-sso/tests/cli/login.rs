@@ -257,7 +257,7 @@ fn pkce_denied_and_state_mismatch() {
     for (browser, message) in [
         (
             callback_browser("error=access_denied&error_description=denied", true),
-            "Error loading authorization code: Failed to retrieve an authorization code.",
+            "Error loading authorization code: Failed to retrieve an authorization code.\nThe sign-in was refused in the browser (Deny was chosen, or the sign-in page refused the request). Run the login again and choose Allow.",
         ),
         (
             callback_browser("code=stolen", false),

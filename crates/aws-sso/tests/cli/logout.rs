@@ -126,6 +126,19 @@ fn a_network_failure_does_not_stop_the_others() {
         2,
         "{outcome}"
     );
+    // Named as the user knows them, not by cache-file hash.
+    assert!(
+        outcome
+            .stderr
+            .contains("warning: could not end the session of sso-session my-sso on the service (Could not connect to the endpoint URL: "),
+        "{outcome}"
+    );
+    assert!(
+        outcome.stderr.contains(
+            "warning: could not end the session of https://d-1234567890.awsapps.com/start on the service ("
+        ),
+        "{outcome}"
+    );
     assert!(context.read(SESSION_TOKEN_FILE).is_none());
     assert!(context.read(LEGACY_TOKEN_FILE).is_none());
 }
