@@ -14,7 +14,7 @@ use sso_core::ExitClass;
 pub enum CacheError {
     /// A filesystem operation failed. `action` says what we were doing ("read", "create the
     /// directory", ...), `path` where.
-    #[error("failed to {action} `{path}`: {source}")]
+    #[error("failed to {action} `{path}`: {source}{}", io_fix(source))]
     Io {
         /// What we were trying to do, as a verb phrase.
         action: &'static str,
@@ -72,6 +72,17 @@ pub enum CacheError {
         /// `seconds` or `milliseconds`.
         unit: &'static str,
     },
+}
+
+/// What to do about a filesystem error, for the kinds with an obvious fix.
+fn io_fix(error: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::PermissionDenied => "; check that you own the file and its directory",
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "; free some disk space",
+        ErrorKind::ReadOnlyFilesystem => "; the filesystem is read-only",
+        _ => "",
+    }
 }
 
 impl CacheError {
@@ -191,7 +202,7 @@ mod tests {
     }
 
     #[test]
-    fn io_errors_name_the_action_and_path() {
+    fn io_errors_name_the_action_the_path_and_the_fix() {
         let error = CacheError::io(
             "read",
             "/h/.aws/sso/cache/x.json",
@@ -199,7 +210,15 @@ mod tests {
         );
         assert_eq!(
             error.to_string(),
-            "failed to read `/h/.aws/sso/cache/x.json`: permission denied"
+            "failed to read `/h/.aws/sso/cache/x.json`: permission denied; check that you own the file and its directory"
         );
+        let full = CacheError::io(
+            "write",
+            "/h/.aws/sso/cache/x.json",
+            std::io::Error::from(std::io::ErrorKind::StorageFull),
+        );
+        assert!(full.to_string().ends_with("; free some disk space"), "{full}");
+        let other = CacheError::io("list", "/h", std::io::Error::other("odd"));
+        assert_eq!(other.to_string(), "failed to list `/h`: odd");
     }
 }

@@ -740,13 +740,26 @@ fn parse_object(bytes: &[u8]) -> RawFile {
     if bytes.trim_ascii().is_empty() {
         return RawFile::Corrupt("the file is empty".to_owned());
     }
-    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
-    let value = match stream.next() {
-        Some(Ok(value)) => value,
-        Some(Err(error)) => return RawFile::Corrupt(format!("invalid JSON: {error}")),
-        None => return RawFile::Corrupt("the file is empty".to_owned()),
+    let mut text = std::borrow::Cow::Borrowed(bytes);
+    let mut clamped = 0;
+    let (value, offset) = loop {
+        let mut stream = serde_json::Deserializer::from_slice(&text).into_iter::<Value>();
+        match stream.next() {
+            Some(Ok(value)) => break (value, stream.byte_offset()),
+            Some(Err(error)) if clamped < MAX_CLAMPED_NUMBERS => {
+                match clamp_huge_number(&text, &error) {
+                    Some(fixed) => {
+                        text = std::borrow::Cow::Owned(fixed);
+                        clamped += 1;
+                    }
+                    None => return RawFile::Corrupt(format!("invalid JSON: {error}")),
+                }
+            }
+            Some(Err(error)) => return RawFile::Corrupt(format!("invalid JSON: {error}")),
+            None => return RawFile::Corrupt("the file is empty".to_owned()),
+        }
     };
-    let rest = bytes.get(stream.byte_offset()..).unwrap_or_default();
+    let rest = text.get(offset..).unwrap_or_default();
     // Python's `json.load` allows trailing whitespace, so that is not stray.
     let trailing_bytes = if rest.trim_ascii().is_empty() {
         0
@@ -763,6 +776,46 @@ fn parse_object(bytes: &[u8]) -> RawFile {
         }
         _ => RawFile::Corrupt("the JSON is not an object".to_owned()),
     }
+}
+
+/// How many out-of-range numbers one file may have clamped before it counts as corrupt.
+const MAX_CLAMPED_NUMBERS: usize = 16;
+
+/// Python's `json.load` reads a number beyond the float range (`1e400`) as infinity, so such a
+/// file works with botocore; serde_json refuses it. Where `error` is that refusal, the number
+/// is replaced by the largest float of its sign (which is what it becomes if the entry is
+/// written back: valid JSON every SDK reads, unlike Python's `Infinity`).
+fn clamp_huge_number(text: &[u8], error: &serde_json::Error) -> Option<Vec<u8>> {
+    if !error.to_string().starts_with("number out of range") {
+        return None;
+    }
+    // The error's line and column point at the number's last character.
+    let line_start = if error.line() <= 1 {
+        0
+    } else {
+        text.iter()
+            .enumerate()
+            .filter(|(_, byte)| **byte == b'\n')
+            .nth(error.line() - 2)?
+            .0
+            + 1
+    };
+    let end = (line_start + error.column()).min(text.len());
+    let is_number_byte = |byte: &u8| byte.is_ascii_digit() || b"+-.eE".contains(byte);
+    let start = text[..end]
+        .iter()
+        .rposition(|byte| !is_number_byte(byte))
+        .map_or(0, |position| position + 1);
+    let token = &text[start..end];
+    if token.is_empty() || !token.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    let replacement: &[u8] = if token.starts_with(b"-") {
+        b"-1.7976931348623157e308"
+    } else {
+        b"1.7976931348623157e308"
+    };
+    Some([&text[..start], replacement, &text[end..]].concat())
 }
 
 /// Paths of the non-directory entries of `dir`, in listing order; none if `dir` is missing.
@@ -843,6 +896,17 @@ fn sweep_stale_temps(dir: &Path, fresh: &Path) {
     }
 }
 
+/// tempfile's errors append `at path "…/.aws-sso-XXXX.tmp"`: a random name the user never
+/// asked for, next to the target the message already names. Keep the operating system's error.
+fn without_temp_path(error: std::io::Error) -> std::io::Error {
+    // tempfile keeps the original error private; its message is `{error} at path {path:?}`.
+    let text = error.to_string();
+    match text.split_once(" at path \"") {
+        Some((original, _)) => std::io::Error::new(error.kind(), original.to_owned()),
+        None => error,
+    }
+}
+
 fn write_atomic(path: &Path, contents: &str) -> Result<(), CacheError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     create_dir(dir)?;
@@ -856,7 +920,7 @@ fn write_atomic(path: &Path, contents: &str) -> Result<(), CacheError> {
     }
     let mut temp = builder
         .tempfile_in(dir)
-        .map_err(|error| CacheError::io("create a temporary file in", dir, error))?;
+        .map_err(|error| CacheError::io("write", path, without_temp_path(error)))?;
     // A writer killed between write and rename leaves its temp file, secret and all; the
     // next writer in the directory removes it.
     sweep_stale_temps(dir, temp.path());
@@ -884,6 +948,29 @@ fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_beyond_the_float_range_are_clamped_as_python_reads_them_not_corrupt() {
+        let text = b"{\"accessToken\": \"t\",\n  \"big\": 1e400, \"small\": [2, -1.5E+999],\n\"z\": 12345678901234567890e300}";
+        let RawFile::Object {
+            object,
+            trailing_bytes,
+        } = parse_object(text)
+        else {
+            panic!("a huge number made the file corrupt");
+        };
+        assert_eq!(trailing_bytes, 0);
+        assert_eq!(object["accessToken"], "t");
+        assert_eq!(object["big"].as_f64(), Some(f64::MAX));
+        assert_eq!(object["small"][1].as_f64(), Some(-f64::MAX));
+        assert_eq!(object["z"].as_f64(), Some(f64::MAX));
+        // Real syntax errors stay corrupt.
+        assert!(matches!(parse_object(b"{\"a\": 1e}"), RawFile::Corrupt(_)));
+        assert!(matches!(
+            parse_object(b"{\"a\": 1e400"),
+            RawFile::Corrupt(_)
+        ));
+    }
 
     #[test]
     fn parse_object_table() {

@@ -272,7 +272,7 @@ fn a_refresh_whose_token_cannot_be_saved_still_completes_the_command() {
     );
     let warning = outcome.stderr_filtered();
     assert!(
-        warning.starts_with("warning: the refreshed SSO token could not be saved (failed to create a temporary file in `[HOME]/.aws/sso/cache`: ")
+        warning.starts_with("warning: the refreshed SSO token could not be saved (failed to write `[HOME]/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json`: Operation not permitted (os error 1); check that you own the file and its directory)")
             && warning.ends_with("); this command goes on with it, but once the saved token expires you will need to sign in again\n"),
         "{warning}"
     );
