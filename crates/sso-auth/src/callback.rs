@@ -17,12 +17,16 @@
 use std::io::{self, Write as _};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, Once, PoisonError, mpsc};
 use std::time::Duration;
 
-use sso_core::Sleeper;
+use sso_core::{Sleeper, Terminal};
 
 use crate::loopback::{MAX_CONNECTIONS, read_request};
+use crate::paste;
+
+/// The path of the redirect URI.
+pub(crate) const CALLBACK_PATH: &str = "/oauth/callback";
 
 /// The overall wait for the redirect (AWS CLI: 600 s).
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(600);
@@ -53,13 +57,27 @@ pub trait CallbackReceiver {
     ///
     /// How the wait ended without a code.
     fn wait(&self, expected_state: &str, timeout: Duration) -> Result<String, CallbackError>;
+
+    /// Whether the user can finish by pasting the redirect's address (see `paste.rs`).
+    fn accepts_paste(&self) -> bool {
+        false
+    }
 }
 
-/// A bound loopback listener.
+/// A bound loopback listener, and optionally a paste-back prompt (see `paste.rs`).
 pub struct LoopbackReceiver {
     listener: TcpListener,
     port: u16,
     sleeper: Arc<dyn Sleeper>,
+    /// Every way the wait can end sends here: the listener's connections and the prompt.
+    outcomes: mpsc::Sender<Outcome>,
+    results: Mutex<mpsc::Receiver<Outcome>>,
+    /// The terminal to offer paste-back on, when stdin is one.
+    paste: Option<Arc<dyn Terminal>>,
+    /// The prompt is started once, on the first wait, and lives across waits.
+    prompt: Once,
+    /// Whether the prompt is on screen waiting for a line.
+    prompting: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for LoopbackReceiver {
@@ -80,11 +98,55 @@ impl LoopbackReceiver {
     pub fn bind(sleeper: Arc<dyn Sleeper>) -> io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let port = listener.local_addr()?.port();
+        let (outcomes, results) = mpsc::channel();
         Ok(Self {
             listener,
             port,
             sleeper,
+            outcomes,
+            results: Mutex::new(results),
+            paste: None,
+            prompt: Once::new(),
+            prompting: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// Also accepts the redirect's address pasted on `terminal` (which should have a terminal
+    /// on stdin) while waiting: for a browser that cannot reach this machine.
+    #[must_use]
+    pub fn with_paste_back(mut self, terminal: Arc<dyn Terminal>) -> Self {
+        self.paste = Some(terminal);
+        self
+    }
+
+    /// Shows the paste-back prompt and reads lines until one ends the wait (or input ends). The
+    /// reading thread cannot be interrupted; when the listener wins it is left behind, blocked
+    /// on a read, and ends with the process.
+    fn start_prompt(&self, expected_state: &str) {
+        let Some(terminal) = self.paste.clone() else {
+            return;
+        };
+        let outcomes = self.outcomes.clone();
+        let prompting = Arc::clone(&self.prompting);
+        let (port, expected) = (self.port, expected_state.to_owned());
+        std::thread::spawn(move || {
+            loop {
+                prompting.store(true, Ordering::SeqCst);
+                let line = terminal.read_line(&paste::prompt(port));
+                prompting.store(false, Ordering::SeqCst);
+                let Ok(Some(line)) = line else {
+                    return;
+                };
+                let pasted = paste::check(&line, port, &expected);
+                if let paste::Pasted::Refused(message) = &pasted {
+                    terminal.stderr(&format!("{message}\n"));
+                }
+                if let Some(outcome) = paste::outcome(pasted) {
+                    let _ = outcomes.send(outcome);
+                    return;
+                }
+            }
+        });
     }
 
     /// The port bound.
@@ -94,9 +156,13 @@ impl LoopbackReceiver {
 }
 
 impl CallbackReceiver for LoopbackReceiver {
+    fn accepts_paste(&self) -> bool {
+        self.paste.is_some()
+    }
+
     /// `http://127.0.0.1:PORT/oauth/callback` (the registration uses the port-less form).
     fn redirect_uri(&self) -> String {
-        format!("http://127.0.0.1:{}/oauth/callback", self.port)
+        format!("http://127.0.0.1:{}{CALLBACK_PATH}", self.port)
     }
 
     /// Accepts on a thread of its own and serves each connection on another, so no client —
@@ -104,8 +170,9 @@ impl CallbackReceiver for LoopbackReceiver {
     /// the browser's redirect from being read or the overall deadline from being enforced.
     fn wait(&self, expected_state: &str, timeout: Duration) -> Result<String, CallbackError> {
         let listener = self.listener.try_clone().map_err(CallbackError::Io)?;
-        let (outcomes, results) = mpsc::channel();
+        let outcomes = self.outcomes.clone();
         let stop = Arc::new(AtomicBool::new(false));
+        self.prompt.call_once(|| self.start_prompt(expected_state));
         let accept = {
             let stop = Arc::clone(&stop);
             let expected = expected_state.to_owned();
@@ -114,9 +181,20 @@ impl CallbackReceiver for LoopbackReceiver {
                 accept_loop(&listener, &expected, &sleeper, &stop, &outcomes)
             })
         };
-        let outcome = results
+        let outcome = self
+            .results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .recv_timeout(timeout)
             .unwrap_or(Err(CallbackError::TimedOut));
+        // The listener won (or time ran out) while the prompt still waits for a line: end the
+        // prompt's line so what follows starts on a fresh one.
+        if !matches!(outcome, Err(CallbackError::TimedOut))
+            && self.prompting.swap(false, Ordering::SeqCst)
+            && let Some(terminal) = &self.paste
+        {
+            terminal.stderr("\n");
+        }
         // Wake the accept loop so its thread ends with the wait.
         stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port));
@@ -381,6 +459,110 @@ mod tests {
         let (answer, real) = client.join().unwrap();
         assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
         assert!(real.contains("shared successfully"));
+    }
+
+    /// A terminal whose stdin is a script of lines; once they run out, reads block (a person
+    /// who has not typed anything).
+    struct Typist {
+        lines: Mutex<std::collections::VecDeque<String>>,
+        stderr: Mutex<String>,
+    }
+
+    impl Typist {
+        fn new(lines: &[String]) -> Arc<Self> {
+            Arc::new(Self {
+                lines: Mutex::new(lines.iter().cloned().collect()),
+                stderr: Mutex::new(String::new()),
+            })
+        }
+        fn stderr_text(&self) -> String {
+            self.stderr.lock().unwrap().clone()
+        }
+    }
+
+    impl Terminal for Typist {
+        fn stdout(&self, _: &str) {}
+        fn stderr(&self, text: &str) {
+            self.stderr.lock().unwrap().push_str(text);
+        }
+        fn debug_enabled(&self) -> bool {
+            false
+        }
+        fn debug_line(&self, _: &str) {}
+        fn read_line(&self, prompt: &str) -> io::Result<Option<String>> {
+            self.stderr(prompt);
+            let next = self.lines.lock().unwrap().pop_front();
+            match next {
+                Some(line) => Ok(Some(line)),
+                None => loop {
+                    std::thread::park();
+                },
+            }
+        }
+        fn stdout_is_terminal(&self) -> bool {
+            false
+        }
+        fn stdin_is_terminal(&self) -> bool {
+            true
+        }
+        fn stderr_is_terminal(&self) -> bool {
+            false
+        }
+        fn width(&self) -> Option<usize> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_pasted_address_completes_the_wait_after_foreign_ones_are_refused() {
+        let listener = bind();
+        let port = listener.port;
+        let typist = Typist::new(&[
+            "https://example.com/".to_owned(),
+            format!("http://127.0.0.1:{port}/oauth/callback?code=stolen&state=theirs"),
+            format!("http://127.0.0.1:{port}/oauth/callback?code=good&state=s"),
+        ]);
+        let listener = listener.with_paste_back(Arc::clone(&typist) as Arc<dyn Terminal>);
+        assert!(listener.accepts_paste());
+        assert_eq!(listener.wait("s", Duration::from_secs(5)).unwrap(), "good");
+        let stderr = typist.stderr_text();
+        assert_eq!(
+            stderr.matches("paste the address it ends on").count(),
+            3,
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("That is not the address this sign-in ends on"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("state does not match"), "{stderr}");
+    }
+
+    #[test]
+    fn the_listener_winning_ends_the_prompt_line() {
+        let listener = bind();
+        let port = listener.port;
+        let typist = Typist::new(&[]);
+        let listener = listener.with_paste_back(Arc::clone(&typist) as Arc<dyn Terminal>);
+        let watcher = Arc::clone(&typist);
+        let browser = std::thread::spawn(move || {
+            // The redirect arrives while the prompt is on screen, as a person would see it.
+            while watcher.stderr_text().is_empty() {
+                std::thread::yield_now();
+            }
+            get(port, "/oauth/callback?code=c&state=s")
+        });
+        assert_eq!(listener.wait("s", Duration::from_secs(5)).unwrap(), "c");
+        browser.join().unwrap();
+        let stderr = typist.stderr_text();
+        assert!(
+            stderr.starts_with("If the browser cannot reach this machine"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.ends_with(": \n"),
+            "the prompt's line is ended: {stderr:?}"
+        );
     }
 
     #[test]

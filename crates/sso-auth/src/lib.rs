@@ -32,6 +32,7 @@ mod error;
 pub mod limiter;
 pub mod login;
 mod loopback;
+mod paste;
 pub mod pkce;
 pub mod registration;
 pub mod role;

@@ -165,7 +165,11 @@ impl Login<'_> {
         // to do, then go on waiting for the rest of the AWS CLI's 600 s.
         let code = match receiver.wait(&challenge.state, STILL_WAITING_AFTER) {
             Err(CallbackError::TimedOut) => {
-                self.terminal.stderr(STILL_WAITING);
+                self.terminal.stderr(if receiver.accepts_paste() {
+                    STILL_WAITING_PASTE
+                } else {
+                    STILL_WAITING
+                });
                 receiver.wait(
                     &challenge.state,
                     CALLBACK_TIMEOUT.saturating_sub(STILL_WAITING_AFTER),
@@ -204,6 +208,9 @@ pub const STILL_WAITING_AFTER: std::time::Duration = std::time::Duration::from_s
 
 /// The line shown then (on stderr, so it never mixes with the prompt the AWS CLI prints).
 pub const STILL_WAITING: &str = "Still waiting for the browser to finish the sign-in. If it shows an error, or cannot reach this machine (the sign-in ends at http://127.0.0.1 here), press Ctrl-C and run the login again with --use-device-code.\n";
+
+/// The same when the address can be pasted at the prompt (stdin is a terminal).
+pub const STILL_WAITING_PASTE: &str = "Still waiting for the browser to finish the sign-in. If it cannot reach this machine (the sign-in ends at http://127.0.0.1 here), paste the address it ends on at the prompt; if it shows an error, press Ctrl-C and run the login again with --use-device-code.\n";
 
 /// The token file stores whole seconds (`YYYY-MM-DDTHH:MM:SSZ`).
 pub(crate) fn truncate_to_seconds(timestamp: Timestamp) -> Timestamp {

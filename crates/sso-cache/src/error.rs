@@ -217,7 +217,10 @@ mod tests {
             "/h/.aws/sso/cache/x.json",
             std::io::Error::from(std::io::ErrorKind::StorageFull),
         );
-        assert!(full.to_string().ends_with("; free some disk space"), "{full}");
+        assert!(
+            full.to_string().ends_with("; free some disk space"),
+            "{full}"
+        );
         let other = CacheError::io("list", "/h", std::io::Error::other("odd"));
         assert_eq!(other.to_string(), "failed to list `/h`: odd");
     }

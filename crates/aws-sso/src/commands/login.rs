@@ -31,7 +31,16 @@ pub(crate) fn run(
     let receiver = pkce
         .then(|| LoopbackReceiver::bind(Arc::clone(&context.sleeper)))
         .transpose()
-        .map_err(sso_auth::AuthError::CallbackBind)?;
+        .map_err(sso_auth::AuthError::CallbackBind)?
+        // With a person at a terminal, the redirect's address can also be pasted back, for a
+        // browser on another machine (SSH, containers, VMs).
+        .map(|receiver| {
+            if context.terminal.stdin_is_terminal() {
+                receiver.with_paste_back(Arc::clone(&context.terminal))
+            } else {
+                receiver
+            }
+        });
     let flow = match &receiver {
         Some(receiver) => Flow::AuthorizationCode(receiver),
         None => Flow::DeviceCode,
