@@ -250,6 +250,10 @@ pub enum Command {
     /// List every role you can assume, in every account
     #[command(long_about = ROLES_ABOUT)]
     Roles(RolesArgs),
+
+    /// Show your sign-ins and how long they will work
+    #[command(long_about = STATUS_ABOUT)]
+    Status(StatusArgs),
 }
 
 impl Command {
@@ -262,6 +266,7 @@ impl Command {
             Self::ListAccountRoles(args) => args.sso_session.as_deref(),
             Self::GetRoleCredentials(args) => args.sso_session.as_deref(),
             Self::Roles(args) => args.sso_session.as_deref(),
+            Self::Status(args) => args.sso_session.as_deref(),
             Self::ExportCredentials(_) | Self::Exec(_) | Self::Console(_) => None,
         }
     }
@@ -274,7 +279,8 @@ impl Command {
             | Self::ExportCredentials(_)
             | Self::Exec(_)
             | Self::Console(_)
-            | Self::Roles(_) => None,
+            | Self::Roles(_)
+            | Self::Status(_) => None,
             Self::ListAccounts(args) => args.access_token.as_deref(),
             Self::ListAccountRoles(args) => args.access_token.as_deref(),
             Self::GetRoleCredentials(args) => args.access_token.as_deref(),
@@ -425,6 +431,45 @@ Examples:
   aws-sso roles --sso-session corp --output table
   aws-sso roles --output text --query \"roles[?roleName=='ReadOnly'].accountId\"
   aws-sso roles --refresh";
+
+const STATUS_ABOUT: &str = "\
+Show your sign-ins and how long they will work.
+
+For every [sso-session] section and legacy SSO profile of the config (or just the one named by \
+--sso-session or --profile): the start URL and region, the token's status (valid; expiring or \
+refreshable: refreshed on next use; expired; absent; invalid; rejected under --verify), when it \
+expires, whether it refreshes itself, when its \
+client registration expires, when the sign-in began (aws-sso login records it) and when the \
+portal session will end: that plus the section's sso_session_duration (8h, 90m, 2d or seconds; \
+default 8h, IAM Identity Center's default). Nothing is sent unless --verify is given, which makes \
+one ListAccounts call per valid token.
+
+--prompt prints one short line for a shell prompt, such as `corp 3h12m  legacy expired`.
+
+Exit status: 0 when every sign-in shown works (or refreshes itself); 1 when one needs \
+`aws-sso login`.
+
+Examples:
+  aws-sso status
+  aws-sso status --sso-session corp --output table
+  aws-sso status --verify
+  PS1='$(aws-sso status --prompt) $ '";
+
+/// `status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this [sso-session NAME]
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+
+    /// Prove each valid token with one ListAccounts call
+    #[arg(long)]
+    pub verify: bool,
+
+    /// One short line for a shell prompt instead of the full report
+    #[arg(long, conflicts_with = "verify")]
+    pub prompt: bool,
+}
 
 /// `roles`
 #[derive(Debug, Args)]

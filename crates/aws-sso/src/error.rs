@@ -30,6 +30,8 @@ pub(crate) enum CliError {
     /// Ctrl-C ended a command that saves its progress first: the message says what was kept
     /// and how to continue. Exit 130, as for any interrupt.
     Interrupted(String),
+    /// The command has already said everything (on stdout); only the exit status is left.
+    Quiet(u8),
     /// A classified failure from a library crate or a command.
     Failure {
         /// Which exit code it gets.
@@ -119,6 +121,7 @@ impl CliError {
             }
             Self::Failure { class, .. } => class.code(),
             Self::Interrupted(_) => INTERRUPTED_EXIT_CODE,
+            Self::Quiet(code) => *code,
         }
     }
 
@@ -141,6 +144,7 @@ impl CliError {
             ),
             Self::ParamValidation(message) => coded(format, "ParamValidation", message, None),
             Self::Interrupted(message) => format!("{message}\n"),
+            Self::Quiet(_) => String::new(),
             Self::Failure {
                 class: ExitClass::Service,
                 code,

@@ -23,6 +23,7 @@ mod error;
 mod keys;
 mod registration;
 mod role;
+mod session;
 mod store;
 mod time;
 mod token;
@@ -34,6 +35,7 @@ pub use registration::{
     AUTHORIZATION_CODE_GRANT, ClientRegistration, LoginFlow, REGISTRATION_EXPIRY_WINDOW,
 };
 pub use role::{ROLE_CREDENTIALS_EXPIRY_WINDOW, RoleCredentials, SSO_PROVIDER_TYPE};
+pub use session::SessionRecord;
 pub use store::{
     Cache, CatalogLock, Entry, Loaded, RefreshAttempt, RoleCredentialsLock, TokenFile, TokenLock,
 };

@@ -38,6 +38,7 @@ use crate::error::{CacheError, CacheWarning};
 use crate::keys::{RegistrationKey, RoleCredentialsKey, TokenKey};
 use crate::registration::ClientRegistration;
 use crate::role::{RoleCredentials, SSO_PROVIDER_TYPE};
+use crate::session::SessionRecord;
 use crate::token::CachedToken;
 
 /// Mode of directories we create. The AWS CLI creates `~/.aws/sso/cache` with the default
@@ -61,6 +62,7 @@ pub struct Cache {
     cli_dir: PathBuf,
     lock_dir: PathBuf,
     catalog_dir: PathBuf,
+    session_dir: PathBuf,
 }
 
 /// The result of reading one cache entry.
@@ -176,6 +178,7 @@ impl Cache {
             cli_dir: aws.join("cli").join("cache"),
             lock_dir: aws.join("sso").join("aws-sso-locks"),
             catalog_dir: aws.join("sso").join("aws-sso-roles"),
+            session_dir: aws.join("sso").join("aws-sso-sessions"),
         }
     }
 
@@ -298,6 +301,42 @@ impl Cache {
             path.file_name()
                 .and_then(|name| name.to_str())
                 .is_some_and(|name| name.ends_with(CATALOG_SUFFIX))
+        });
+        Ok(files)
+    }
+
+    // ----- sign-in records -----------------------------------------------------------------
+
+    /// The sign-in record of the token `key` (see [`SessionRecord`]).
+    pub fn session_record_path(&self, key: &TokenKey) -> PathBuf {
+        self.session_dir.join(format!("{}.json", key.file_stem()))
+    }
+
+    /// When the sign-in of `key` began, if recorded; an unreadable record is no record.
+    pub fn load_session_record(&self, key: &TokenKey) -> Result<Option<SessionRecord>, CacheError> {
+        let path = self.session_record_path(key);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(SessionRecord::from_slice(&bytes)),
+            Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(CacheError::io("read", &path, error)),
+        }
+    }
+
+    /// Records a sign-in of `key` (atomically, 0600).
+    pub fn store_session_record(
+        &self,
+        key: &TokenKey,
+        record: &SessionRecord,
+    ) -> Result<(), CacheError> {
+        write_atomic(&self.session_record_path(key), &record.render())
+    }
+
+    /// Every sign-in record (for logout).
+    pub fn session_record_files(&self) -> Result<Vec<PathBuf>, CacheError> {
+        let mut files = list_files(&self.session_dir)?;
+        files.retain(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
         });
         Ok(files)
     }

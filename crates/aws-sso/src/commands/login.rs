@@ -56,6 +56,19 @@ pub(crate) fn run(
         service_start_url: &start.url,
     };
     login.run(&target, flow)?;
+    // When this sign-in began, for `aws-sso status` (no token file says: refreshes move the
+    // expiry). Losing it only makes status less precise, so a failure is a warning.
+    let record = sso_cache::SessionRecord {
+        start_url: target.start_url().to_owned(),
+        region: target.region().to_owned(),
+        started_at: context.clock.now(),
+    };
+    if let Err(error) = context
+        .cache()?
+        .store_session_record(&sso_auth::token_key(&target), &record)
+    {
+        context.terminal.warn(&error);
+    }
     if target.region() != configured.region() {
         update_region(&configured, target.region(), resolved)?;
         context

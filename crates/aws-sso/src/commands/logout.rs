@@ -44,6 +44,9 @@ pub(crate) fn run(
     for path in cache.catalog_files()? {
         cache.delete_file(&path)?;
     }
+    for path in cache.session_record_files()? {
+        cache.delete_file(&path)?;
+    }
     // Whatever an interrupted write left (a complete temp token was signed out above, as a
     // token file); nothing may outlive a logout holding a secret.
     for path in cache.leftover_temp_files()? {
@@ -70,6 +73,7 @@ fn logout_one(
     }
     cache.with_token_lock(&key, |lock| lock.delete())?;
     cache.delete_file(&cache.catalog_path(&key))?;
+    cache.delete_file(&cache.session_record_path(&key))?;
     for profile in resolved.config.profiles() {
         let Ok(role) = sso_config::resolve_role_profile(&resolved.config, profile.name()) else {
             continue;

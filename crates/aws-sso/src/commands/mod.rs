@@ -18,6 +18,7 @@ mod parameters;
 pub(crate) mod portal;
 mod progress;
 mod roles;
+mod status;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -59,6 +60,7 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
         Command::Exec(args) => exec::run(args, &resolved, context),
         Command::Console(args) => console::run(args, &resolved, context),
         Command::Roles(args) => roles::run(args, global, &resolved, context),
+        Command::Status(args) => status::run(args, global, &resolved, context),
     }
 }
 
@@ -121,7 +123,8 @@ mod tests {
                 "export-credentials",
                 "exec",
                 "console",
-                "roles"
+                "roles",
+                "status"
             ]
         );
     }

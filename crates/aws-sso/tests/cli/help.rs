@@ -18,6 +18,7 @@ fn every_help_is_snapshotted() {
         "exec",
         "console",
         "roles",
+        "status",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");

@@ -14,6 +14,7 @@ mod login;
 mod logout;
 mod roles;
 mod settings;
+mod status;
 mod support;
 mod vanity;
 
