@@ -552,9 +552,20 @@ pub struct LoginArgs {
     #[arg(long)]
     pub no_browser: bool,
 
-    /// Use the device-code flow even for sso-session configurations
+    /// Use the device-code flow even for sso-session configurations (the session's
+    /// `sso_use_device_code = true` does the same)
     #[arg(long)]
     pub use_device_code: bool,
+
+    /// Listen for the PKCE redirect on this port of 127.0.0.1 instead of a random one (default:
+    /// the session's `sso_redirect_port`), e.g. to forward it over SSH
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub redirect_port: Option<u16>,
+
+    /// End the current portal session on the service first, so the new sign-in starts a full
+    /// session of its own
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 /// `logout`

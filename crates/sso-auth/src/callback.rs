@@ -96,7 +96,17 @@ impl LoopbackReceiver {
     ///
     /// The bind failure.
     pub fn bind(sleeper: Arc<dyn Sleeper>) -> io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        Self::bind_port(sleeper, 0)
+    }
+
+    /// Binds `127.0.0.1:port` (`0`: a port the system picks), for a redirect that must arrive
+    /// on a known port (an SSH tunnel, a firewall rule).
+    ///
+    /// # Errors
+    ///
+    /// The bind failure (`AddrInUse` when another program has the port).
+    pub fn bind_port(sleeper: Arc<dyn Sleeper>, port: u16) -> io::Result<Self> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
         let port = listener.local_addr()?.port();
         let (outcomes, results) = mpsc::channel();
         Ok(Self {

@@ -180,6 +180,10 @@ pub mod vars {
     pub const AWS_EC2_METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
     /// Browser command to open URLs with (as Python's `webbrowser` reads it).
     pub const BROWSER: &str = "BROWSER";
+    /// Set by sshd in a session: `CLIENT_IP CLIENT_PORT SERVER_IP SERVER_PORT`.
+    pub const SSH_CONNECTION: &str = "SSH_CONNECTION";
+    /// The login name, for the `ssh -L` line of a login over SSH.
+    pub const USER: &str = "USER";
     /// X11 display; its presence means a desktop browser can be opened with `xdg-open`.
     pub const DISPLAY: &str = "DISPLAY";
     /// Wayland display; like `DISPLAY`.

@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::aws_sso;
 use crate::support::*;
@@ -302,4 +302,161 @@ fn ctrl_c_exits_130_with_a_newline_on_stdout() {
     assert_eq!(output.status.code(), Some(130));
     assert_eq!(rest, "\n");
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn sso_use_device_code_in_the_session_selects_the_device_flow() {
+    let (emulator, context) = setup(&[]);
+    context.config(&format!("{CONFIG}\n[sso-session device]\nsso_start_url = {START_URL}\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\nsso_use_device_code = true\n"));
+    let child = context
+        .command(env!("CARGO_BIN_EXE_aws-sso"))
+        .args(["login", "--sso-session", "device", "--no-browser"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The emulator waits for a person: a device code appears, and no /authorize is made.
+    let user_code = loop {
+        let pending = emulator.control("GET", "device/pending", None);
+        if let Some(code) = pending["pending"][0]["user_code"].as_str() {
+            break code.to_owned();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    emulator.control(
+        "POST",
+        "device/approve",
+        Some(json!({"user_code": user_code, "user": "demo"})),
+    );
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("Then enter the code:"), "{stdout}");
+    assert_eq!(emulator.counters()["Authorize"], 0);
+    assert_eq!(emulator.counters()["StartDeviceAuthorization"], 1);
+}
+
+#[test]
+fn a_fixed_redirect_port_is_in_the_redirect_uri_and_a_busy_one_fails_clearly() {
+    let (emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    // A browser that follows the sign-in to its end, as a local one would.
+    context.env("BROWSER", "curl -s -L -o /dev/null %s");
+    // A port free now: bind and release one.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let outcome = aws_sso(
+        &context,
+        &[
+            "login",
+            "--profile",
+            "dev",
+            "--redirect-port",
+            &port.to_string(),
+        ],
+    );
+    assert_eq!(outcome.code, 0, "{outcome}");
+    let requests = emulator.control("GET", "requests", None);
+    let authorize = requests["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["operation"] == "Authorize")
+        .expect("the browser went to /authorize");
+    let redirect = format!("redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Foauth%2Fcallback");
+    assert!(
+        authorize["query"].as_str().unwrap().contains(&redirect),
+        "{authorize}"
+    );
+
+    // The same port from the session section, while another program holds it.
+    let busy = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    context.config(&format!(
+        "{CONFIG}\n[sso-session fixed]\nsso_start_url = {START_URL}\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\nsso_redirect_port = {port}\n"
+    ));
+    let outcome = aws_sso(&context, &["login", "--sso-session", "fixed"]);
+    assert_eq!(outcome.code, 255, "{outcome}");
+    assert!(
+        outcome.stderr.starts_with(
+            "\naws: [ERROR]: Unable to initialize the OAuth 2.0 authorization callback handler: "
+        ),
+        "{outcome}"
+    );
+    assert!(
+        outcome.stderr.ends_with(&format!(
+            "\nPort {port} of 127.0.0.1 (from --redirect-port or sso_redirect_port) is in use by another program: stop it, or choose another port.\n"
+        )),
+        "{outcome}"
+    );
+    drop(busy);
+}
+
+#[test]
+fn over_ssh_the_pkce_prompt_gives_the_exact_tunnel() {
+    let (_emulator, mut context) = setup(&["--auto-approve", "demo"]);
+    context
+        .env("SSH_CONNECTION", "203.0.113.7 51234 10.0.0.5 2222")
+        .env("USER", "ana")
+        .env("BROWSER", "/bin/false");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = context
+        .command(env!("CARGO_BIN_EXE_aws-sso"))
+        .args([
+            "login",
+            "--profile",
+            "dev",
+            "--no-browser",
+            "--redirect-port",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut hint = String::new();
+    for _ in 0..2 {
+        stderr.read_line(&mut hint).unwrap();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        hint,
+        format!(
+            "You are signed in to this machine over SSH. For a browser on your own machine to finish the sign-in, run this there first (or paste the address the browser ends on below):\n  ssh -N -L {port}:127.0.0.1:{port} -p 2222 ana@10.0.0.5\n"
+        )
+    );
+}
+
+#[test]
+fn login_fresh_ends_the_current_portal_session_first() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    login(&context, &["--profile", "dev"]);
+    let old = context.read(SESSION_TOKEN_FILE).unwrap();
+    let outcome = login(&context, &["--profile", "dev", "--fresh"]);
+    assert_eq!(
+        outcome.stderr,
+        "Ended the current portal session; signing in to a new one.\n"
+    );
+    assert_eq!(emulator.counters()["Logout"], 1);
+    let new = context.read(SESSION_TOKEN_FILE).unwrap();
+    assert_ne!(old, new);
+    // The old sign-in is dead on the service: its refresh token no longer works.
+    let mut stale: Value = serde_json::from_str(&old).unwrap();
+    stale["expiresAt"] = json!("2020-01-01T00:00:00Z");
+    context.write(SESSION_TOKEN_FILE, &stale.to_string());
+    let refused = aws_sso(&context, &["list-accounts", "--profile", "dev"]);
+    assert_eq!(refused.code, 255, "{refused}");
+    assert!(
+        refused
+            .stderr
+            .contains("Token has expired and refresh failed"),
+        "{refused}"
+    );
 }
