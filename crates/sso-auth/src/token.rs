@@ -110,26 +110,9 @@ impl TokenProvider<'_> {
                 .debug(|| "the rejected token was already replaced by another process".into());
             return Ok(token.access_token);
         }
-        let now = self.clock.now();
-        lock.record_refresh_attempt(RefreshAttempt {
-            at: now,
-            failed: true,
-        });
-        match self.refresh(&token, target, oidc) {
-            Ok(fresh) => {
-                lock.record_refresh_attempt(RefreshAttempt {
-                    at: now,
-                    failed: false,
-                });
-                self.save_refreshed(&lock, &fresh);
-                self.terminal
-                    .debug(|| "refreshed the SSO token the service rejected".into());
-                Ok(fresh.access_token)
-            }
+        match self.refresh_under(&lock, &token, target, oidc) {
+            Ok(fresh) => Ok(fresh.access_token),
             Err(error) => {
-                self.terminal
-                    .debug(|| format!("refreshing the rejected SSO token failed: {error}"));
-                self.forget_rejected_registration(target, &token, &error);
                 if error.is_service_error() {
                     Err(Decision::expired_error(false).into())
                 } else {
@@ -174,29 +157,9 @@ impl TokenProvider<'_> {
                 return Err(Decision::expired_error(false).into());
             }
         }
-        lock.record_refresh_attempt(RefreshAttempt {
-            at: now,
-            failed: true,
-        });
-        match self.refresh(&token, target, oidc) {
-            Ok(fresh) => {
-                lock.record_refresh_attempt(RefreshAttempt {
-                    at: now,
-                    failed: false,
-                });
-                self.save_refreshed(lock, &fresh);
-                self.terminal.debug(|| {
-                    format!(
-                        "refreshed the SSO token; it now expires at {}",
-                        fresh.expires_at
-                    )
-                });
-                Ok(fresh.access_token)
-            }
+        match self.refresh_under(lock, &token, target, oidc) {
+            Ok(fresh) => Ok(fresh.access_token),
             Err(error) => {
-                self.terminal
-                    .debug(|| format!("refreshing the SSO token failed: {error}"));
-                self.forget_rejected_registration(target, &token, &error);
                 let still_valid = token.expires_at > now;
                 // botocore: a service error is swallowed and the old token used while it is
                 // valid; other errors (network) propagate when the refresh was mandatory.
@@ -206,6 +169,39 @@ impl TokenProvider<'_> {
                     (false, true) if !mandatory => Ok(token.access_token),
                     (false, _) => Err(error),
                 }
+            }
+        }
+    }
+
+    /// One refresh under `lock`: the attempt recorded beside the lock first (as failed, so a
+    /// crash mid-way counts as a failure) and as succeeded after, the fresh token saved, and a
+    /// registration the service no longer knows forgotten.
+    fn refresh_under(
+        &self,
+        lock: &TokenLock,
+        token: &CachedToken,
+        target: &SsoTarget,
+        oidc: impl FnOnce() -> Result<OidcClient, AuthError>,
+    ) -> Result<CachedToken, AuthError> {
+        let at = self.clock.now();
+        lock.record_refresh_attempt(RefreshAttempt { at, failed: true });
+        match self.refresh(token, target, oidc) {
+            Ok(fresh) => {
+                lock.record_refresh_attempt(RefreshAttempt { at, failed: false });
+                self.save_refreshed(lock, &fresh);
+                self.terminal.debug(|| {
+                    format!(
+                        "refreshed the SSO token; it now expires at {}",
+                        fresh.expires_at
+                    )
+                });
+                Ok(fresh)
+            }
+            Err(error) => {
+                self.terminal
+                    .debug(|| format!("refreshing the SSO token failed: {error}"));
+                self.forget_rejected_registration(target, token, &error);
+                Err(error)
             }
         }
     }

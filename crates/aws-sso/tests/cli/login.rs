@@ -145,6 +145,17 @@ fn device_flow_prints_the_prompt_and_waits_for_approval() {
     );
 }
 
+/// The user code of the device login waiting at the emulator, once there is one.
+fn pending_user_code(emulator: &sso_testkit::Emulator) -> String {
+    loop {
+        let pending = emulator.control("GET", "device/pending", None);
+        if let Some(code) = pending["pending"][0]["user_code"].as_str() {
+            return code.to_owned();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Starts a device login, lets `act` run against the pending code, returns the outcome.
 fn device_login_then(
     act: impl FnOnce(&sso_testkit::Emulator, &str),
@@ -163,13 +174,7 @@ fn device_login_then(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let user_code = loop {
-        let pending = emulator.control("GET", "device/pending", None);
-        if let Some(code) = pending["pending"][0]["user_code"].as_str() {
-            break code.to_owned();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let user_code = pending_user_code(&emulator);
     act(&emulator, &user_code);
     let output = child.wait_with_output().unwrap();
     let outcome = sso_testkit::Outcome::from_output(&output, &context);
@@ -316,13 +321,7 @@ fn sso_use_device_code_in_the_session_selects_the_device_flow() {
         .spawn()
         .unwrap();
     // The emulator waits for a person: a device code appears, and no /authorize is made.
-    let user_code = loop {
-        let pending = emulator.control("GET", "device/pending", None);
-        if let Some(code) = pending["pending"][0]["user_code"].as_str() {
-            break code.to_owned();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let user_code = pending_user_code(&emulator);
     emulator.control(
         "POST",
         "device/approve",

@@ -73,6 +73,28 @@ fn count(emulator: &Emulator, operation: &str) -> u64 {
     emulator.counters()[operation].as_u64().unwrap()
 }
 
+/// Starts `aws-sso roles --profile dev` in the background and returns once the emulator has
+/// answered `after` ListAccountRoles requests (bounded: a minute).
+fn roles_running(emulator: &Emulator, context: &TestContext, after: u64) -> std::process::Child {
+    let child = context
+        .command(env!("CARGO_BIN_EXE_aws-sso"))
+        .args(["roles", "--profile", "dev"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(emulator, "ListAccountRoles") < after {
+        assert!(
+            Instant::now() < deadline,
+            "the listing never got to {after} accounts"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
 /// Every account was answered exactly once with a 200, and every other answer was `allowed`.
 fn assert_each_account_listed_once(requests: &[Value], accounts: usize, allowed: &[u64]) {
     let by_account = role_requests(requests);
@@ -175,19 +197,8 @@ fn five_percent_server_errors_are_retried_and_the_listing_completes() {
 fn an_interrupted_run_is_resumed_without_querying_any_account_twice() {
     let (emulator, context) =
         signed_in(&["--synthetic-accounts", "200", "--rate-limit", "portal=20"]);
-    let child = context
-        .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args(["roles", "--profile", "dev"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // Halfway: about 100 of 203 accounts.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&emulator, "ListAccountRoles") < 100 {
-        assert!(Instant::now() < deadline, "the listing never got halfway");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = roles_running(&emulator, &context, 100);
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -343,19 +354,7 @@ fn a_token_rejected_mid_run_is_refreshed_once_and_never_starts_a_login() {
         count(&emulator, "StartDeviceAuthorization"),
         count(&emulator, "CreateToken"),
     );
-    let child = context
-        .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args(["roles", "--profile", "dev"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&emulator, "ListAccountRoles") < 20 {
-        assert!(Instant::now() < deadline, "the listing never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = roles_running(&emulator, &context, 20);
     // Two hours pass on the service: the one-hour access token expires there, while the
     // client's clock still says it is valid; the refresh token (8-hour session) still works.
     emulator.control("POST", "clock/advance", Some(json!({"seconds": 7200})));
@@ -386,19 +385,7 @@ fn a_token_rejected_mid_run_is_refreshed_once_and_never_starts_a_login() {
 fn a_token_that_cannot_be_renewed_stops_the_run_and_keeps_its_progress() {
     let (emulator, context) =
         signed_in(&["--synthetic-accounts", "100", "--rate-limit", "portal=20"]);
-    let child = context
-        .command(env!("CARGO_BIN_EXE_aws-sso"))
-        .args(["roles", "--profile", "dev"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&emulator, "ListAccountRoles") < 20 {
-        assert!(Instant::now() < deadline, "the listing never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = roles_running(&emulator, &context, 20);
     // The portal session is revoked: the access token and the refresh token both die.
     emulator.control("POST", "sessions/revoke", Some(json!({"user": "demo"})));
     let output = child.wait_with_output().unwrap();
