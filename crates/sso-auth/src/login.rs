@@ -81,7 +81,15 @@ impl Login<'_> {
             reused,
         } = registrar.registration(target, flow.kind())?;
         let response = match flow {
-            Flow::AuthorizationCode(receiver) => self.pkce(&registration, receiver)?,
+            Flow::AuthorizationCode(receiver) => {
+                // A reused registration means nothing has been sent to the OIDC host yet:
+                // find out now if it cannot be reached, rather than after a browser sign-in
+                // whose token exchange would fail.
+                if reused {
+                    self.oidc.check_reachable()?;
+                }
+                self.pkce(&registration, receiver)?
+            }
             Flow::DeviceCode => {
                 let device = DeviceFlow {
                     oidc: self.oidc,

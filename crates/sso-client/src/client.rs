@@ -177,6 +177,21 @@ impl Engine {
     }
 
     /// Sends `call`, retrying per the policy. Returns the 2xx (or 300) response.
+    /// Whether the endpoint answers at all: one `GET /`, any HTTP status counting as an
+    /// answer. The connection stays in the transport's pool for the calls that follow.
+    pub(crate) fn probe(&self) -> Result<(), ClientError> {
+        let request = HttpRequest {
+            method: Method::Get,
+            url: format!("{}/", self.endpoint.trim_end_matches('/')),
+            headers: vec![("User-Agent".to_owned(), self.config.user_agent())],
+            body: None,
+        };
+        match self.config.transport.send(request) {
+            Ok(_) => Ok(()),
+            Err(error) => Err(ClientError::Transport(error)),
+        }
+    }
+
     pub(crate) fn send(&self, call: &Call<'_>) -> Result<HttpResponse, ClientError> {
         let url = build_url(&self.endpoint, call.path, &call.query);
         let invocation_id = uuid4();

@@ -45,6 +45,17 @@ impl OidcClient {
         &self.region
     }
 
+    /// Whether the OIDC endpoint can be reached from here, before a person is sent to a
+    /// browser for a sign-in whose token exchange would then fail: one `GET /` (any answer
+    /// will do), on the connection the exchange reuses.
+    ///
+    /// # Errors
+    ///
+    /// The connection failure (`Could not connect to the endpoint URL: …`).
+    pub fn check_reachable(&self) -> Result<(), ClientError> {
+        self.engine.probe()
+    }
+
     /// `POST /client/register`.
     pub fn register_client(
         &self,

@@ -97,6 +97,8 @@ fn reuse_and_re_registration() {
     let (home, cache) = cache();
     seed(&cache, &target, SignedDuration::from_mins(16), true);
     let transport = ScriptedTransport::new();
+    // The reachability check (any answer will do), then the token exchange.
+    transport.reply("/", 404, None, json!({}));
     transport.ok("/token", token_response("at", true));
     let sleeper = RecordingSleeper::new();
     let terminal = RecordingTerminal::default();
@@ -114,7 +116,7 @@ fn reuse_and_re_registration() {
     }
     .run(&target, Flow::AuthorizationCode(&receiver))
     .unwrap();
-    assert_eq!(transport.paths(), ["/token"]);
+    assert_eq!(transport.paths(), ["/", "/token"]);
     assert_eq!(client_id_used(&cache, &target), "cid-cached");
     drop(home);
 
@@ -377,4 +379,39 @@ fn a_new_registration_that_is_rejected_is_not_retried() {
         "{error}"
     );
     transport.assert_done();
+}
+
+#[test]
+fn an_unreachable_oidc_host_fails_before_the_browser_opens() {
+    let target = session_target();
+    let (_home, cache) = cache();
+    seed(&cache, &target, SignedDuration::from_hours(24 * 30), true);
+    let transport = ScriptedTransport::new();
+    transport.unreachable("/");
+    let sleeper = RecordingSleeper::new();
+    let terminal = RecordingTerminal::default();
+    let client = oidc(&transport, &sleeper);
+    let clock = clock();
+    let browser = crate::support::RecordingBrowser::default();
+    let receiver = ScriptedReceiver::new(Ok("code".to_owned()));
+    let error = Login {
+        oidc: &client,
+        cache: &cache,
+        clock: &clock,
+        sleeper: sleeper.as_ref(),
+        terminal: &terminal,
+        browser: Some(&browser),
+        service_start_url: START_URL,
+    }
+    .run(&target, Flow::AuthorizationCode(&receiver))
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Could not connect to the endpoint URL: \"https://oidc.us-east-1.amazonaws.com/\""
+    );
+    assert!(
+        browser.opened.lock().unwrap().is_empty(),
+        "no browser for a sign-in that cannot finish"
+    );
+    assert_eq!(terminal.stdout_text(), "");
 }
