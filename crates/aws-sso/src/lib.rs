@@ -51,6 +51,8 @@ pub struct Context {
     /// How errors are printed; starts from `--cli-error-format` / `AWS_CLI_ERROR_FORMAT` and
     /// takes the profile's `cli_error_format` into account once the config has been read.
     error_format: std::sync::Mutex<ErrorFormat>,
+    /// Whether the clock-skew warning has been given (once per run).
+    skew_warned: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Runs aws-sso with the given arguments (including the program name) and returns the exit code.
@@ -82,6 +84,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         cache: Cache::from_env(&env).ok(),
         env,
         error_format: std::sync::Mutex::new(error_format),
+        skew_warned: Arc::default(),
     };
     match commands::run(cli, &context) {
         Ok(()) => ExitCode::SUCCESS,

@@ -85,11 +85,15 @@ impl Resolved {
     /// Client settings: the shared transport and sleeper, the configured retry policy,
     /// `--debug` lines through the terminal.
     fn client_config(&self, context: &Context) -> ClientConfig {
-        let config = ClientConfig::new(self.transport(context), Arc::clone(&context.sleeper))
+        let mut config = ClientConfig::new(self.transport(context), Arc::clone(&context.sleeper))
             .with_retry(RetryPolicy {
                 mode: self.settings.retry_mode,
                 max_attempts: self.settings.max_attempts,
             });
+        // A clock pinned by AWS_SSO_TEST_NOW is wrong on purpose; compare only a real one.
+        if context.env.non_empty(vars::AWS_SSO_TEST_NOW).is_none() {
+            config = config.with_server_time(skew_check(context));
+        }
         if context.terminal.debug_enabled() {
             let terminal = Arc::clone(&context.terminal);
             config.with_debug(Arc::new(move |line: &str| terminal.debug_line(line)))
@@ -362,6 +366,44 @@ fn overrides(global: &GlobalArgs) -> Overrides<'_> {
         cli_error_format: global.cli_error_format.as_deref(),
         connect_timeout: global.cli_connect_timeout.as_deref(),
         read_timeout: global.cli_read_timeout.as_deref(),
+    }
+}
+
+/// Beyond this, a local clock that disagrees with the service's is worth a warning: expiry
+/// decisions (token refresh windows, the 15-minute credential rule) are made on the local clock.
+const CLOCK_SKEW_WARNING: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
+/// The check each response's `Date` goes through: one warning per run, naming the offset.
+fn skew_check(context: &Context) -> sso_client::ServerTimeSink {
+    let clock = Arc::clone(&context.clock);
+    let terminal = Arc::clone(&context.terminal);
+    let warned = Arc::clone(&context.skew_warned);
+    Arc::new(move |server: jiff::Timestamp| {
+        let offset = server.duration_since(clock.now());
+        if offset.abs() <= CLOCK_SKEW_WARNING
+            || warned.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        let direction = if offset.is_positive() {
+            "behind"
+        } else {
+            "ahead of"
+        };
+        terminal.warn(&format!(
+            "this machine's clock is {} {direction} the service's (which says {server}): token and credential expiry will be judged wrongly until the clock is set (for example, turn on NTP)",
+            describe_offset(offset.abs())
+        ));
+    })
+}
+
+/// `45s`, `12m 05s`, `2h 00m`.
+fn describe_offset(offset: jiff::SignedDuration) -> String {
+    let seconds = offset.as_secs();
+    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, s) => format!("{m}m {s:02}s"),
+        (h, m, _) => format!("{h}h {m:02}m"),
     }
 }
 

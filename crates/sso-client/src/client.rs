@@ -44,7 +44,13 @@ pub struct ClientConfig {
     /// Receives one line per attempt (operation, method, URL, status or failure, retry) for
     /// `--debug`. Never given headers or bodies, which carry tokens and secrets.
     pub debug: Option<DebugSink>,
+    /// Told the service's time (its `Date` header) with every response, to detect a skewed
+    /// local clock.
+    pub server_time: Option<ServerTimeSink>,
 }
+
+/// Where each response's `Date` goes.
+pub type ServerTimeSink = Arc<dyn Fn(jiff::Timestamp) + Send + Sync>;
 
 /// Where `--debug` lines go.
 pub type DebugSink = Arc<dyn Fn(&str) + Send + Sync>;
@@ -68,6 +74,7 @@ impl ClientConfig {
             sleeper,
             user_agent_extra: None,
             debug: None,
+            server_time: None,
         }
     }
 
@@ -75,6 +82,13 @@ impl ClientConfig {
     #[must_use]
     pub fn with_debug(mut self, sink: DebugSink) -> Self {
         self.debug = Some(sink);
+        self
+    }
+
+    /// Tells `sink` the service's time with every response.
+    #[must_use]
+    pub fn with_server_time(mut self, sink: ServerTimeSink) -> Self {
+        self.server_time = Some(sink);
         self
     }
 
@@ -219,6 +233,11 @@ impl Engine {
                 result = result.map_err(TransportError::without_query);
             }
             self.log_attempt(call, &url, attempt, &result);
+            if let (Some(sink), Ok(response)) = (&self.config.server_time, &result)
+                && let Some(server) = server_date(response)
+            {
+                sink(server);
+            }
             let now = self.now();
             let random = self.config.sleeper.random();
             let (decision, failure) = match result {
@@ -355,14 +374,18 @@ impl Engine {
     /// retries context).
     fn ttl_from(&self, response: &HttpResponse) -> Option<String> {
         let read_timeout = self.config.transport.read_timeout()?;
-        let date = response.header("Date")?;
-        let server = jiff::fmt::rfc2822::DateTimeParser::new()
-            .parse_timestamp(date.trim())
-            .ok()?;
+        let server = server_date(response)?;
         let seconds = i64::try_from(read_timeout.as_secs()).ok()?;
         let ttl = jiff::Timestamp::from_second(server.as_second().checked_add(seconds)?).ok()?;
         Some(ttl.strftime("%Y%m%dT%H%M%SZ").to_string())
     }
+}
+
+/// A response's `Date` header (RFC 9110 IMF-fixdate, an RFC 2822 form).
+fn server_date(response: &HttpResponse) -> Option<jiff::Timestamp> {
+    jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(response.header("Date")?.trim())
+        .ok()
 }
 
 /// The failure of the last attempt, kept until we know whether to retry it.

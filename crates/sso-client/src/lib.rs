@@ -39,7 +39,7 @@ pub mod transport;
 pub mod ureq_transport;
 pub mod wire;
 
-pub use client::{ClientConfig, DebugSink, format_uuid4};
+pub use client::{ClientConfig, DebugSink, ServerTimeSink, format_uuid4};
 pub use error::{ClientError, Operation, ServiceError, decode_error};
 pub use oidc::OidcClient;
 pub use paginator::{PaginationError, PagingOptions};

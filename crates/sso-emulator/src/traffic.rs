@@ -404,6 +404,18 @@ pub(crate) async fn api_layer(
 
     let status = response.status();
     traffic.complete(sequence, status);
+    // The service's time is the emulated clock's, so `/_emulator/clock/advance` also skews what
+    // clients see in `Date` (hyper would stamp the real time).
+    let date = state
+        .clock()
+        .now()
+        .strftime("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
     if operation != Some(Operation::Authorize)
         && let Ok(value) = HeaderValue::from_str(&ids::uuid_v4())
     {

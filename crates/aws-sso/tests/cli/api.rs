@@ -645,3 +645,35 @@ fn account_and_role_default_to_the_profile() {
         "{none}"
     );
 }
+
+#[test]
+fn a_skewed_clock_is_named_once_with_its_offset() {
+    let (emulator, context) = setup(&["--auto-approve", "demo"]);
+    // The service's clock runs two hours behind this machine's.
+    emulator.control(
+        "POST",
+        "clock/advance",
+        Some(serde_json::json!({"seconds": -7200})),
+    );
+    let outcome = login(&context, &["--profile", "dev"]);
+    let warnings: Vec<&str> = outcome
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning: this machine's clock is "))
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning for the whole run: {outcome}"
+    );
+    assert!(
+        warnings[0].starts_with(
+            "warning: this machine's clock is 2h 00m ahead of the service's (which says 20"
+        ),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[0].ends_with("until the clock is set (for example, turn on NTP)"));
+    // (With the clocks in step, as in every other test here, there is no warning: those tests
+    // assert their stderr exactly.)
+}
