@@ -248,6 +248,22 @@ class Emulator:
         self.log.close()
 
 
+def sandbox_env(home: Path, url: str) -> dict[str, str]:
+    """The whole environment of every measured child: the sandbox HOME and the emulator."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "AWS_CONFIG_FILE": str(home / ".aws/config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws/credentials"),
+        "AWS_ENDPOINT_URL_SSO": url,
+        "AWS_ENDPOINT_URL_SSO_OIDC": url,
+        # Not an EC2 host: keep botocore from probing 169.254.169.254 (traffic stays on
+        # 127.0.0.1, and the Python clients get their best case).
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
 def role_cache_file(home: Path) -> Path:
     """The AWS CLI's role-credential cache entry of profile `dev` (cli-behavior §2.4)."""
     key = json.dumps({"accountId": ACCOUNT, "roleName": ROLE, "sessionName": "demo"}, sort_keys=True, separators=(",", ":"))
@@ -486,18 +502,7 @@ def main(argv: list[str]) -> int:
         (home / ".aws/config").write_text(CONFIG)
         emulator = Emulator(repo / "target/release/sso-emulator", sandbox / "emulator.log")
         url = emulator.url
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(home),
-            "LANG": "C.UTF-8",
-            "AWS_CONFIG_FILE": str(home / ".aws/config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws/credentials"),
-            "AWS_ENDPOINT_URL_SSO": url,
-            "AWS_ENDPOINT_URL_SSO_OIDC": url,
-            # Not an EC2 host: keep botocore from probing 169.254.169.254 (traffic stays on
-            # 127.0.0.1, and the Python clients get their best case).
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
+        env = sandbox_env(home, url)
         cwd = str(sandbox)
         run_checked(
             [

@@ -241,16 +241,7 @@ def start_site(
     emulator = Emulator(repo / "target/release/sso-emulator", log, extra)
     running.append(emulator)
     url = emulator.url
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "AWS_CONFIG_FILE": str(home / ".aws/config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws/credentials"),
-        "AWS_ENDPOINT_URL_SSO": url,
-        "AWS_ENDPOINT_URL_SSO_OIDC": url,
-        "AWS_EC2_METADATA_DISABLED": "true",  # see bench.py: no probe of 169.254.169.254
-    }
+    env = bench.sandbox_env(home, url)
     bench.run_checked(
         [str(repo / "target/release/aws-sso"), "login", "--profile", "dev", "--no-browser",
          "--use-device-code"],

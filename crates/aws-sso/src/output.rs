@@ -226,6 +226,15 @@ fn terminal_width(context: &Context) -> usize {
     context.terminal.width().unwrap_or(80)
 }
 
+/// A span of whole seconds as people read it in messages: `45s`, `1m 24s`, `2h 03m`.
+pub(crate) fn human_duration(seconds: u64) -> String {
+    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
+        (0, 0, seconds) => format!("{seconds}s"),
+        (0, minutes, seconds) => format!("{minutes}m {seconds:02}s"),
+        (hours, minutes, _) => format!("{hours}h {minutes:02}m"),
+    }
+}
+
 /// Writes the output: through the pager when one applies, else to stdout.
 pub(crate) fn emit(rendered: Rendered, context: &Context) -> Result<(), CliError> {
     let paged = !rendered.text.is_empty()

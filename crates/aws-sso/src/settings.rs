@@ -392,19 +392,9 @@ fn skew_check(context: &Context) -> sso_client::ServerTimeSink {
         };
         terminal.warn(&format!(
             "this machine's clock is {} {direction} the service's (which says {server}): token and credential expiry will be judged wrongly until the clock is set (for example, turn on NTP)",
-            describe_offset(offset.abs())
+            crate::output::human_duration(offset.abs().as_secs().unsigned_abs())
         ));
     })
-}
-
-/// `45s`, `12m 05s`, `2h 00m`.
-fn describe_offset(offset: jiff::SignedDuration) -> String {
-    let seconds = offset.as_secs();
-    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, s) => format!("{m}m {s:02}s"),
-        (h, m, _) => format!("{h}h {m:02}m"),
-    }
 }
 
 /// The error format for this run: `--cli-error-format`, then `AWS_CLI_ERROR_FORMAT`. (A

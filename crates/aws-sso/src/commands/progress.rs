@@ -80,14 +80,9 @@ fn describe(progress: &Progress) -> String {
     text
 }
 
-/// `45s`, `1m 24s`, `2h 03m`.
+/// Time left, rounded up to the second.
 fn duration(duration: Duration) -> String {
-    let total = duration.as_secs_f64().ceil() as u64;
-    match (total / 3600, total % 3600 / 60, total % 60) {
-        (0, 0, seconds) => format!("{seconds}s"),
-        (0, minutes, seconds) => format!("{minutes}m {seconds:02}s"),
-        (hours, minutes, _) => format!("{hours}h {minutes:02}m"),
-    }
+    crate::output::human_duration(duration.as_secs_f64().ceil() as u64)
 }
 
 #[cfg(test)]

@@ -298,6 +298,32 @@ fn an_empty_scope_list_is_not_sent_or_stored() {
     assert_eq!(stored.scopes, None);
 }
 
+/// Runs a login of `target` with `flow` against `transport` and `cache`; returns how it ended
+/// and the terminal it wrote to.
+fn run_login(
+    cache: &Cache,
+    transport: &std::sync::Arc<ScriptedTransport>,
+    browser: Option<&dyn sso_auth::Browser>,
+    target: &sso_config::SsoTarget,
+    flow: Flow<'_>,
+) -> (Result<sso_cache::CachedToken, AuthError>, RecordingTerminal) {
+    let sleeper = RecordingSleeper::new();
+    let terminal = RecordingTerminal::default();
+    let client = oidc(transport, &sleeper);
+    let clock = clock();
+    let result = Login {
+        oidc: &client,
+        cache,
+        clock: &clock,
+        sleeper: sleeper.as_ref(),
+        terminal: &terminal,
+        browser,
+        service_start_url: START_URL,
+    }
+    .run(target, flow);
+    (result, terminal)
+}
+
 #[test]
 fn a_cached_registration_the_service_rejects_is_replaced_once() {
     let target = session_target();
@@ -318,21 +344,8 @@ fn a_cached_registration_the_service_rejects_is_replaced_once() {
             crate::support::device_authorization(Some(1)),
         )
         .ok("/token", token_response("at", true));
-    let sleeper = RecordingSleeper::new();
-    let terminal = RecordingTerminal::default();
-    let client = oidc(&transport, &sleeper);
-    let clock = clock();
-    Login {
-        oidc: &client,
-        cache: &cache,
-        clock: &clock,
-        sleeper: sleeper.as_ref(),
-        terminal: &terminal,
-        browser: None,
-        service_start_url: START_URL,
-    }
-    .run(&target, Flow::DeviceCode)
-    .unwrap();
+    let (result, _) = run_login(&cache, &transport, None, &target, Flow::DeviceCode);
+    result.unwrap();
     transport.assert_done();
     let sent = transport.sent();
     assert_eq!(sent[0].body["clientId"], "cid-cached");
@@ -359,21 +372,8 @@ fn a_new_registration_that_is_rejected_is_not_retried() {
             Some("InvalidClientException"),
             json!({"error": "invalid_client", "error_description": "Invalid client"}),
         );
-    let sleeper = RecordingSleeper::new();
-    let terminal = RecordingTerminal::default();
-    let client = oidc(&transport, &sleeper);
-    let clock = clock();
-    let error = Login {
-        oidc: &client,
-        cache: &cache,
-        clock: &clock,
-        sleeper: sleeper.as_ref(),
-        terminal: &terminal,
-        browser: None,
-        service_start_url: START_URL,
-    }
-    .run(&target, Flow::DeviceCode)
-    .unwrap_err();
+    let (result, _) = run_login(&cache, &transport, None, &target, Flow::DeviceCode);
+    let error = result.unwrap_err();
     assert!(
         error.to_string().contains("InvalidClientException"),
         "{error}"
@@ -388,23 +388,16 @@ fn an_unreachable_oidc_host_fails_before_the_browser_opens() {
     seed(&cache, &target, SignedDuration::from_hours(24 * 30), true);
     let transport = ScriptedTransport::new();
     transport.unreachable("/");
-    let sleeper = RecordingSleeper::new();
-    let terminal = RecordingTerminal::default();
-    let client = oidc(&transport, &sleeper);
-    let clock = clock();
     let browser = crate::support::RecordingBrowser::default();
     let receiver = ScriptedReceiver::new(Ok("code".to_owned()));
-    let error = Login {
-        oidc: &client,
-        cache: &cache,
-        clock: &clock,
-        sleeper: sleeper.as_ref(),
-        terminal: &terminal,
-        browser: Some(&browser),
-        service_start_url: START_URL,
-    }
-    .run(&target, Flow::AuthorizationCode(&receiver))
-    .unwrap_err();
+    let (result, terminal) = run_login(
+        &cache,
+        &transport,
+        Some(&browser),
+        &target,
+        Flow::AuthorizationCode(&receiver),
+    );
+    let error = result.unwrap_err();
     assert_eq!(
         error.to_string(),
         "Could not connect to the endpoint URL: \"https://oidc.us-east-1.amazonaws.com/\""
