@@ -5,7 +5,9 @@ Run it through `bench/run`, which installs the pinned Python clients and builds 
 binaries first. This file owns the measurement: it starts the release sso-emulator on 127.0.0.1,
 signs in once with aws-sso inside a throw-away HOME, checks that every command answers correctly,
 then times the same GetRoleCredentials request made by each client, interleaved round by round,
-and prints a Markdown table.
+and prints a Markdown table. The request rows are made twice: over HTTP, and over HTTPS against a
+second emulator started with `--tls` (a fresh TLS handshake in every process, the emulator's CA
+passed the way each client takes one); `--no-https` leaves those rows out.
 
 How a run is measured: each command is started with `subprocess.Popen` and reaped with
 `os.wait4`, so one run gives its wall time (`time.perf_counter_ns` from just before the spawn to
@@ -89,6 +91,7 @@ class Command:
     check: str  # "role-credentials", "process", "boto3-credentials", "settings", "version" or "exit-0"
     slow: bool = False  # counted in --slow-rounds rounds only (Python clients)
     prepare: Callable[[], None] | None = None  # run, untimed, before every execution
+    https: bool = False  # an HTTPS row: its ratios are to the HTTPS aws-sso and curl rows
     wall_ns: list[int] = field(default_factory=list)
     cpu_ns: list[int] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
@@ -221,6 +224,7 @@ class Emulator:
     """The release sso-emulator as a child process."""
 
     def __init__(self, binary: Path, log: Path, extra: Sequence[str] = ()) -> None:
+        scheme = "https" if "--tls" in extra else "http"
         self.log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [str(binary), "--port", "0", "--enable-control", "--auto-approve", "demo", *extra],
@@ -230,7 +234,7 @@ class Emulator:
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().decode().strip()
-        if not line.startswith("READY http://127.0.0.1:"):
+        if not line.startswith(f"READY {scheme}://127.0.0.1:"):
             self.stop()
             raise BenchError(f"sso-emulator did not print READY (got {line!r}); log: {log}")
         self.url = line.split(" ", 1)[1]
@@ -270,7 +274,66 @@ def role_cache_file(home: Path) -> Path:
     return home / ".aws/cli/cache" / f"{hashlib.sha1(key.encode()).hexdigest()}.json"
 
 
-def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path, home: Path) -> list[Command]:
+@dataclass
+class Https:
+    """The HTTPS emulator of the HTTPS rows: its origin, CA file and a token it issued."""
+
+    url: str
+    ca: Path
+    token: str
+
+
+def https_commands(aws_sso: str, https: Https, venv_python: Path, aws: Path) -> list[Command]:
+    """The request rows again, over HTTPS: every process makes its own TLS handshake, trusting
+    the emulator's one-certificate CA file (so no client pays for parsing a 145-certificate
+    bundle)."""
+    url, ca, token = https.url, str(https.ca), https.token
+    explicit = ["--access-token", token, "--account-id", ACCOUNT, "--role-name", ROLE]
+    explicit += ["--region", REGION, "--endpoint-url", url, "--ca-bundle", ca]
+    boto3_code = (
+        "import boto3,json;"
+        f"r=boto3.client('sso',region_name='{REGION}',endpoint_url='{url}',verify='{ca}')"
+        f".get_role_credentials(accessToken='{token}',accountId='{ACCOUNT}',roleName='{ROLE}');"
+        "r.pop('ResponseMetadata');print(json.dumps(r))"
+    )
+    curl_url = f"{url}/federation/credentials?role_name={ROLE}&account_id={ACCOUNT}"
+    return [
+        Command(
+            "sso-token-https",
+            "HTTPS: aws-sso get-role-credentials --access-token --ca-bundle",
+            [aws_sso, "get-role-credentials", *explicit],
+            "role-credentials",
+            https=True,
+        ),
+        Command(
+            "awscli-https",
+            "HTTPS: AWS CLI v1 `aws sso get-role-credentials --ca-bundle`",
+            [str(aws), "sso", "get-role-credentials", *explicit],
+            "role-credentials",
+            slow=True,
+            https=True,
+        ),
+        Command(
+            "boto3-https",
+            "HTTPS: boto3 one-liner (`verify=` the CA file)",
+            [str(venv_python), "-c", boto3_code],
+            "role-credentials",
+            slow=True,
+            https=True,
+        ),
+        Command(
+            "curl-https",
+            "HTTPS: curl -s --cacert (one GET, no client logic)",
+            ["curl", "-s", "-f", "--cacert", ca, "-H", f"x-amz-sso_bearer_token: {token}", curl_url],
+            "role-credentials",
+            https=True,
+        ),
+    ]
+
+
+def commands(
+    repo: Path, url: str, token: str, venv_python: Path, aws: Path, home: Path, https: Https | None = None
+) -> list[Command]:
     aws_sso = str(repo / "target/release/aws-sso")
     role_file = role_cache_file(home)
     explicit = [
@@ -332,6 +395,7 @@ def commands(repo: Path, url: str, token: str, venv_python: Path, aws: Path, hom
             ["curl", "-s", "-f", "-H", f"x-amz-sso_bearer_token: {token}", curl_url],
             "role-credentials",
         ),
+        *(https_commands(aws_sso, https, venv_python, aws) if https else []),
         Command(
             "sso-export-miss",
             "aws-sso export-credentials --profile (role cache cold: one request)",
@@ -390,7 +454,6 @@ def ratio(a: float, b: float) -> str:
 def table(cmds: list[Command]) -> str:
     """The results as a Markdown table; ratios use this run's side-by-side medians."""
     med = {c.key: statistics.median(c.wall_ns) for c in cmds if c.wall_ns}
-    ref, floor = med.get("sso-token", 0), med.get("curl", 0)
     rows = [
         "| command | runs | median wall ms | p90 ms | median CPU ms | peak RSS MiB "
         "| × aws-sso | × curl |",
@@ -400,6 +463,8 @@ def table(cmds: list[Command]) -> str:
         if not c.wall_ns:
             continue
         m = med[c.key]
+        suffix = "-https" if c.https else ""
+        ref, floor = med.get("sso-token" + suffix, 0), med.get("curl" + suffix, 0)
         rows.append(
             f"| {c.label} | {len(c.wall_ns)} | {ms(m)} | {ms(percentile(c.wall_ns, 0.9))} "
             f"| {ms(statistics.median(c.cpu_ns))} "
@@ -452,6 +517,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="instead of the table: perf stat, callgrind and perf trace "
         "breakdowns of one aws-sso call (see bench/analyse.py)",
     )
+    parser.add_argument(
+        "--no-https",
+        action="store_true",
+        help="leave out the HTTPS rows (and the second, --tls emulator they run against)",
+    )
     parser.add_argument("--raw", type=Path, help="also write every sample as JSON to this file")
     parser.add_argument(
         "--no-build", action="store_true", help="(bench/run) skip setup-test-deps and cargo build"
@@ -495,40 +565,30 @@ def main(argv: list[str]) -> int:
 
     sandbox = Path(tempfile.mkdtemp(prefix="aws-sso-bench."))
     emulator: Emulator | None = None
+    tls_emulator: Emulator | None = None
     began = time.monotonic()
     try:
         home = sandbox / "home"
-        (home / ".aws").mkdir(parents=True)
-        (home / ".aws/config").write_text(CONFIG)
         emulator = Emulator(repo / "target/release/sso-emulator", sandbox / "emulator.log")
         url = emulator.url
         env = sandbox_env(home, url)
         cwd = str(sandbox)
-        run_checked(
-            [
-                str(repo / "target/release/aws-sso"),
-                "login",
-                "--profile",
-                "dev",
-                "--no-browser",
-                "--use-device-code",
-            ],
-            env,
-            cwd,
-            "aws-sso login",
-        )
-        token = None
-        for path in sorted(glob.glob(str(home / ".aws/sso/cache/*.json"))):
-            data = json.loads(Path(path).read_text())
-            if data.get("accessToken"):
-                token = data["accessToken"]
-        if not token:
-            raise BenchError(
-                f"aws-sso login wrote no token with accessToken under {home}/.aws/sso/cache"
+        token = sign_in(repo, home, env, cwd)
+        https = None
+        if not args.no_https:
+            # Its own emulator (tokens live in one emulator's memory) and its own HOME, so the
+            # HTTP rows' cached token stays the HTTP emulator's.
+            ca = sandbox / "emulator-ca.pem"
+            tls_emulator = Emulator(
+                repo / "target/release/sso-emulator",
+                sandbox / "emulator-tls.log",
+                ["--tls", "--tls-ca-out", str(ca)],
             )
-        SECRETS.append(token)
+            tls_home = sandbox / "home-tls"
+            tls_env = {**sandbox_env(tls_home, tls_emulator.url), "AWS_CA_BUNDLE": str(ca)}
+            https = Https(tls_emulator.url, ca, sign_in(repo, tls_home, tls_env, cwd))
 
-        cmds = commands(repo, url, token, venv_python, aws, home)
+        cmds = commands(repo, url, token, venv_python, aws, home, https)
         for c in cmds:
             if c.prepare:
                 c.prepare()
@@ -559,7 +619,9 @@ def main(argv: list[str]) -> int:
             f"date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
             f"host: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}, "
             f"load average at start {os.getloadavg()[0]:.2f}",
-            f"emulator: {url} (release build, no latency, no rate limits)",
+            f"emulator: {url}"
+            + (f" and {https.url} (--tls)" if https else "")
+            + " (release build, no latency, no rate limits)",
             f"rounds: {args.warmup} warm-up + {args.rounds} counted, interleaved; "
             f"AWS CLI and boto3 rows in {min(args.slow_rounds, args.rounds)} of them; "
             f"peak RSS: median of {args.memory_rounds} separate /usr/bin/time runs",
@@ -604,7 +666,8 @@ def main(argv: list[str]) -> int:
         print()
         print(
             f"total {time.monotonic() - began:.0f} s; "
-            "× aws-sso = median / median of the `--access-token` row; × curl likewise."
+            "× aws-sso = median / median of the `--access-token` row; × curl likewise"
+            " (HTTPS rows: of the HTTPS `--access-token` and curl rows)."
         )
         if args.raw:
             args.raw.write_text(
@@ -624,9 +687,38 @@ def main(argv: list[str]) -> int:
             )
         return 0
     finally:
-        if emulator is not None:
-            emulator.stop()
+        for running in (emulator, tls_emulator):
+            if running is not None:
+                running.stop()
         shutil.rmtree(sandbox, ignore_errors=True)
+
+
+def sign_in(repo: Path, home: Path, env: dict[str, str], cwd: str) -> str:
+    """`aws-sso login` (device code, auto-approved) into a new sandbox HOME; returns the token."""
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws/config").write_text(CONFIG)
+    run_checked(
+        [
+            str(repo / "target/release/aws-sso"),
+            "login",
+            "--profile",
+            "dev",
+            "--no-browser",
+            "--use-device-code",
+        ],
+        env,
+        cwd,
+        "aws-sso login",
+    )
+    token = None
+    for path in sorted(glob.glob(str(home / ".aws/sso/cache/*.json"))):
+        data = json.loads(Path(path).read_text())
+        if data.get("accessToken"):
+            token = data["accessToken"]
+    if not token:
+        raise BenchError(f"aws-sso login wrote no token with accessToken under {home}/.aws/sso/cache")
+    SECRETS.append(token)
+    return token
 
 
 class RunTimeout(Exception):

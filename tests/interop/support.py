@@ -17,6 +17,7 @@ import secrets
 import shlex
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -96,11 +97,14 @@ class Emulator:
         self._lines: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._pump_stdout, daemon=True).start()
         line = self._next_stdout_line(ready_timeout)
-        m = re.fullmatch(rb"READY (http://127\.0\.0\.1:(\d+))\r?\n", line or b"")
+        # `--tls` makes it https://, with the CA written where `--tls-ca-out` says.
+        self.ca_file: Path | None = Path(args[args.index("--tls-ca-out") + 1]) if "--tls-ca-out" in args else None
+        scheme = rb"https" if "--tls" in args else rb"http"
+        m = re.fullmatch(rb"READY (" + scheme + rb"://127\.0\.0\.1:(\d+))\r?\n", line or b"")
         if not m:
             self.kill()
             raise EmulatorStartError(
-                f"`{shlex.join(self.args)}` did not print `READY http://127.0.0.1:PORT` within "
+                f"`{shlex.join(self.args)}` did not print `READY {scheme.decode()}://127.0.0.1:PORT` within "
                 f"{ready_timeout}s; first stdout line: {line!r}; exit code: {self.proc.poll()}\n"
                 f"--- stderr ---\n{self.stderr_text()}"
             )
@@ -160,8 +164,13 @@ class Emulator:
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        opener = _NO_PROXY_OPENER
+        if self.url.startswith("https://"):
+            # Test machinery, not a client under test: it must reach an emulator whose certificate
+            # is deliberately wrong (--tls-leaf-host, --tls-leaf-expired) too, so it verifies nothing.
+            opener = _NO_PROXY_UNVERIFIED_OPENER
         try:
-            with _NO_PROXY_OPENER.open(req, timeout=WAIT_S) as resp:
+            with opener.open(req, timeout=WAIT_S) as resp:
                 status, raw = resp.status, resp.read()
         except urllib.error.HTTPError as e:
             status, raw = e.code, e.read()
@@ -218,6 +227,7 @@ def scrubbed(name: str) -> bool:
 
 # urllib honours *_proxy variables; the control client must always go straight to loopback.
 _NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_NO_PROXY_UNVERIFIED_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
 
 
 # --------------------------------------------------------------------------------------------------

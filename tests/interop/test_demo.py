@@ -24,12 +24,13 @@ STEPS = [
     "4. List your accounts",
     "5. List the roles you can assume in one account",
     "6. Every role in every account at once",
-    "7. Get short-term credentials for a role",
-    "8. Credentials for any tool",
-    "9. Run a command with them",
-    "10. Sign in to the AWS console",
-    "11. Sign out",
-    "12. After sign-out, the cached token is gone",
+    "7. A profile for every role",
+    "8. Get short-term credentials for a role",
+    "9. Credentials for any tool",
+    "10. Run a command with them",
+    "11. Sign in to the AWS console",
+    "12. Sign out",
+    "13. After sign-out, the cached token is gone",
 ]
 
 
@@ -95,6 +96,8 @@ def test_demo_runs_every_step_and_cleans_up(demo_run):
     ]
     # Step 6: every role of every account, as text rows.
     assert "111111111111\tdev\tAdministratorAccess\n111111111111\tdev\tReadOnly\n" in out, out
+    assert re.search(r"^Wrote 13 profiles for sso-session demo to \S+/config: 13 added, 0 updated, 0 removed\.$", out, re.M), out
+    assert "[profile prod.ReadOnly]\nsso_session = demo\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\n" in out, out
     # Step 7: the --query result.
     assert re.search(r'^    "AccessKeyId": "ASIA[A-Z2-7]{16}",\n    "Expiration": \d{13}\n\}$', out, re.M), out
     # Steps 8 and 9: export-credentials and exec.

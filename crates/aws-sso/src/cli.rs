@@ -30,6 +30,9 @@ Examples:
   aws-sso list-account-roles --account-id 111111111111 --profile dev
   aws-sso get-role-credentials --account-id 111111111111 --role-name ReadOnly --profile dev
   aws-sso roles --profile dev                 Every role in every account
+  aws-sso configure sso                       Set up a profile (the wizard)
+  aws-sso configure populate --sso-session corp   A profile per role
+  aws-sso doctor                              What needs fixing
   aws-sso logout
 
 Exit codes: 0 success, 252 bad command line or parameters, 253 configuration error,
@@ -254,6 +257,18 @@ pub enum Command {
     /// Show your sign-ins and how long they will work
     #[command(long_about = STATUS_ABOUT)]
     Status(StatusArgs),
+
+    /// Check the config, caches and environment for what will make signing in fail
+    #[command(long_about = DOCTOR_ABOUT)]
+    Doctor(DoctorArgs),
+
+    /// Set up SSO profiles: the AWS CLI's wizards, and a profile for every role
+    #[command(subcommand, long_about = CONFIGURE_ABOUT)]
+    Configure(ConfigureCommand),
+
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(long_about = COMPLETION_ABOUT)]
+    Completion(CompletionArgs),
 }
 
 impl Command {
@@ -267,7 +282,11 @@ impl Command {
             Self::GetRoleCredentials(args) => args.sso_session.as_deref(),
             Self::Roles(args) => args.sso_session.as_deref(),
             Self::Status(args) => args.sso_session.as_deref(),
-            Self::ExportCredentials(_) | Self::Exec(_) | Self::Console(_) => None,
+            Self::Configure(command) => command.sso_session(),
+            Self::Doctor(_) => None,
+            Self::ExportCredentials(_) | Self::Exec(_) | Self::Console(_) | Self::Completion(_) => {
+                None
+            }
         }
     }
 
@@ -280,7 +299,10 @@ impl Command {
             | Self::Exec(_)
             | Self::Console(_)
             | Self::Roles(_)
-            | Self::Status(_) => None,
+            | Self::Status(_)
+            | Self::Configure(_)
+            | Self::Doctor(_)
+            | Self::Completion(_) => None,
             Self::ListAccounts(args) => args.access_token.as_deref(),
             Self::ListAccountRoles(args) => args.access_token.as_deref(),
             Self::GetRoleCredentials(args) => args.access_token.as_deref(),
@@ -432,6 +454,93 @@ Examples:
   aws-sso roles --output text --query \"roles[?roleName=='ReadOnly'].accountId\"
   aws-sso roles --refresh";
 
+const DOCTOR_ABOUT: &str = "\
+Check the config, the caches and the environment for what will make signing in or using \
+credentials fail, and print one line per finding with its fix. Nothing is sent anywhere.
+
+Problems: legacy SSO profiles (tokens that never refresh; the exact [sso-session] rewrite is \
+shown), profiles naming a missing [sso-session], sessions without sso_start_url or sso_region, \
+several sessions with one start URL, token files whose times other SDKs cannot read, cache \
+files or directories other users can read, a config file others can write, a CA bundle with no \
+certificate in it, and a proxy setting that cannot work. Notes: vanity start URLs, and an SSH \
+session, WSL, a container or a machine without a display, with the sign-in that works there.
+
+--fix applies the fixes that are safe to make unasked: legacy profiles move to an \
+[sso-session] (an existing one with the same start URL and region, or a new one named after \
+the start URL's host), in one atomic edit that keeps every other byte of the config; and file \
+permissions are tightened. Then sign in once with `aws-sso login --sso-session NAME`.
+
+Exit status: 0 when there are no problems (notes do not count), 1 when there are.
+
+Examples:
+  aws-sso doctor
+  aws-sso doctor --fix";
+
+const CONFIGURE_ABOUT: &str = "\
+Set up SSO profiles in the config file (~/.aws/config, or AWS_CONFIG_FILE).
+
+`configure sso` and `configure sso-session` are the AWS CLI's wizards, question for question; \
+`configure populate` writes a profile for every account and role. Every change is written in one \
+atomic step, keeping every comment, blank line and setting it does not change.";
+
+const CONFIGURE_SSO_ABOUT: &str = "\
+Create or update a profile that gets its credentials from IAM Identity Center, as \
+`aws configure sso` does: it asks for an SSO session (or the legacy settings), signs you in, lets \
+you pick an account and a role, asks for the profile's region and output format, and writes the \
+profile (and a new [sso-session] section).
+
+To keep an existing value, press Enter: the current value is shown in [brackets]. The account \
+and role lists are menus: arrow keys move, typing filters (so one account among thousands is a \
+few keystrokes away), Enter picks, Ctrl-C leaves everything as it was.
+
+Every question has a flag (see Answers below); a flag skips its question, and with no terminal \
+the flags are the only answers. With --profile, that profile is written; otherwise the name is \
+asked (default ROLE-ACCOUNT).
+
+Examples:
+  aws-sso configure sso
+  aws-sso configure sso --profile dev
+  aws-sso configure sso --sso-session corp \\
+      --start-url https://corp.awsapps.com/start --region us-east-1 \\
+      --account-id 111111111111 --role-name ReadOnly --profile-name dev";
+
+const CONFIGURE_SSO_SESSION_ABOUT: &str = "\
+Create or update an [sso-session] section, as `aws configure sso-session` does: the session \
+name, start URL, region and registration scopes. No sign-in is made; run \
+`aws-sso login --sso-session NAME` next.
+
+Examples:
+  aws-sso configure sso-session
+  aws-sso configure sso-session --sso-session corp \\
+      --start-url https://corp.awsapps.com/start --region us-east-1";
+
+const POPULATE_ABOUT: &str = "\
+Write a profile for every account and role of an sso-session, each one using the session \
+(`sso_session = NAME`, never the legacy keys), so every SDK and tool can use any of your roles \
+by profile name.
+
+Profiles are named by --template from the fields {account_id}, {account_name}, {role_name}, \
+{sso_session} and {region} ({{ and }} for literal braces); characters a profile name cannot \
+hold become `-`, and names that still clash get the account ID appended. The AWS CLI's wizard \
+names profiles like --template '{role_name}-{account_id}'.
+
+The profiles go in a block of the config file marked `# BEGIN aws-sso configure populate \
+--sso-session NAME` … `# END …`, which this command owns: a run with nothing new leaves the \
+file byte for byte as it was, and nothing outside the block is ever changed. A profile of \
+yours with a generated name is left alone and that role skipped, with a warning. Profiles whose \
+role is gone stay until --prune removes them. --dry-run prints the change as a diff instead.
+
+The roles come from the same listing and cache as `aws-sso roles` (at most an hour old; \
+--refresh or --prune lists afresh). It needs a sign-in: run `aws-sso login --sso-session NAME` \
+first.
+
+Examples:
+  aws-sso configure populate --sso-session corp
+  aws-sso configure populate --sso-session corp --dry-run
+  aws-sso configure populate --sso-session corp --region eu-west-1 \\
+      --output-format json --template '{role_name}-{account_id}'
+  aws-sso configure populate --sso-session corp --prune";
+
 const STATUS_ABOUT: &str = "\
 Show your sign-ins and how long they will work.
 
@@ -454,6 +563,61 @@ Examples:
   aws-sso status --sso-session corp --output table
   aws-sso status --verify
   PS1='$(aws-sso status --prompt) $ '";
+
+const COMPLETION_ABOUT: &str = "\
+Print a shell completion script (bash, zsh, fish, powershell, elvish).
+
+The script completes every command and option, and the values of --output, --color, --format \
+and the like. In bash, zsh and fish, --profile and --sso-session also complete the names in \
+your config file (AWS_CONFIG_FILE, else ~/.aws/config), read afresh on each Tab.
+
+Install it once, then start a new shell:
+
+bash:
+  mkdir -p ~/.local/share/bash-completion/completions
+  aws-sso completion bash > ~/.local/share/bash-completion/completions/aws-sso
+  (that directory needs the bash-completion package; without it, add this line
+  to ~/.bashrc: source <(aws-sso completion bash))
+
+zsh:
+  mkdir -p ~/.zfunc && aws-sso completion zsh > ~/.zfunc/_aws-sso
+  (and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath))
+
+fish:
+  aws-sso completion fish > ~/.config/fish/completions/aws-sso.fish
+
+powershell:
+  aws-sso completion powershell >> $PROFILE
+
+elvish:
+  aws-sso completion elvish >> ~/.config/elvish/rc.elv";
+
+/// `completion`
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to print the script for
+    #[arg(value_name = "SHELL", required_unless_present = "list")]
+    pub shell: Option<clap_complete::Shell>,
+
+    /// Print the config's profile or sso-session names, one per line (the scripts call this)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "NAMES",
+        hide = true,
+        conflicts_with = "shell"
+    )]
+    pub list: Option<ConfigNames>,
+}
+
+/// The names `completion --list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigNames {
+    /// `[profile NAME]` (and `[default]`) sections, and credentials-file profiles
+    Profiles,
+    /// `[sso-session NAME]` sections
+    SsoSessions,
+}
 
 /// `status`
 #[derive(Debug, Args)]
@@ -567,6 +731,175 @@ pub struct LoginArgs {
     #[arg(long)]
     pub fresh: bool,
 }
+
+/// `doctor`
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Apply the safe fixes: move legacy profiles onto [sso-session] sections (keeping every
+    /// other byte of the config) and tighten cache file permissions
+    #[arg(long)]
+    pub fix: bool,
+}
+
+/// `configure …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigureCommand {
+    /// Create or update a profile that signs in with IAM Identity Center (the AWS CLI's wizard)
+    #[command(long_about = CONFIGURE_SSO_ABOUT)]
+    Sso(ConfigureSsoArgs),
+
+    /// Create or update an [sso-session] section (the AWS CLI's wizard)
+    #[command(long_about = CONFIGURE_SSO_SESSION_ABOUT)]
+    SsoSession(ConfigureSsoSessionArgs),
+
+    /// Write a profile for every account and role of an sso-session
+    #[command(long_about = POPULATE_ABOUT)]
+    Populate(PopulateArgs),
+}
+
+impl ConfigureCommand {
+    fn sso_session(&self) -> Option<&str> {
+        match self {
+            Self::Sso(args) => args.sso_session(),
+            Self::SsoSession(args) => args.sso_session(),
+            Self::Populate(args) => Some(&args.sso_session),
+        }
+    }
+}
+
+/// The answers `configure sso` and `configure sso-session` would ask for, as flags: each one
+/// given skips its question, and with all of them no terminal is needed.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Answers (skip the question; needed without a terminal)")]
+pub struct SessionAnswers {
+    /// SSO session name (an existing [sso-session] is used as it is)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+
+    /// SSO start URL, e.g. https://my-company.awsapps.com/start (the SSO region is --region)
+    #[arg(long, value_name = "URL")]
+    pub start_url: Option<String>,
+
+    /// SSO registration scopes, comma-separated (default sso:account:access)
+    #[arg(long, value_name = "SCOPES")]
+    pub scopes: Option<String>,
+}
+
+/// `configure sso`
+#[derive(Debug, Args)]
+pub struct ConfigureSsoArgs {
+    /// Do not open a browser for the sign-in; print the URL to open yourself
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Sign in with the device-code flow even for an sso-session
+    #[arg(long)]
+    pub use_device_code: bool,
+
+    /// Listen for the PKCE redirect on this port of 127.0.0.1 instead of a random one
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub redirect_port: Option<u16>,
+
+    #[command(flatten)]
+    pub session: SessionAnswers,
+
+    /// The account to use (default: asked, or the only one)
+    #[arg(
+        long,
+        value_name = "ID",
+        help_heading = "Answers (skip the question; needed without a terminal)"
+    )]
+    pub account_id: Option<String>,
+
+    /// The role to use (default: asked, or the only one)
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Answers (skip the question; needed without a terminal)"
+    )]
+    pub role_name: Option<String>,
+
+    /// The profile's `region` (default client Region)
+    #[arg(
+        long,
+        value_name = "REGION",
+        help_heading = "Answers (skip the question; needed without a terminal)"
+    )]
+    pub default_region: Option<String>,
+
+    /// The profile's `output` (CLI default output format)
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        value_parser = ["json", "text", "table", "yaml", "yaml-stream"],
+        help_heading = "Answers (skip the question; needed without a terminal)"
+    )]
+    pub default_output: Option<String>,
+
+    /// The profile to write (default: --profile, else asked, else ROLE-ACCOUNT)
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Answers (skip the question; needed without a terminal)"
+    )]
+    pub profile_name: Option<String>,
+}
+
+/// `configure sso-session`
+#[derive(Debug, Args)]
+pub struct ConfigureSsoSessionArgs {
+    #[command(flatten)]
+    pub session: SessionAnswers,
+}
+
+impl ConfigureSsoSessionArgs {
+    fn sso_session(&self) -> Option<&str> {
+        self.session.sso_session.as_deref()
+    }
+}
+
+impl ConfigureSsoArgs {
+    fn sso_session(&self) -> Option<&str> {
+        self.session.sso_session.as_deref()
+    }
+}
+
+/// `configure populate`
+#[derive(Debug, Args)]
+pub struct PopulateArgs {
+    /// The [sso-session NAME] to write profiles for (signed in with `aws-sso login`)
+    #[arg(long, value_name = "NAME", required = true)]
+    pub sso_session: String,
+
+    /// How profiles are named; fields: {account_id} {account_name} {role_name} {sso_session}
+    /// {region}
+    #[arg(long, value_name = "TEMPLATE", default_value = DEFAULT_TEMPLATE)]
+    pub template: String,
+
+    /// The `output` written into every profile (the global --region sets their `region`)
+    #[arg(long, value_name = "FORMAT", value_parser = ["json", "text", "table", "yaml", "yaml-stream"])]
+    pub output_format: Option<String>,
+
+    /// Also remove the profiles this command wrote whose role is gone (lists afresh)
+    #[arg(long)]
+    pub prune: bool,
+
+    /// Print the change to the config file as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// List every role again instead of using the role cache of `aws-sso roles` (up to 1 h old)
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Requests per second at most when listing (default 20, IAM Identity Center's documented
+    /// limit)
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub max_rate: Option<f64>,
+}
+
+/// `configure populate`'s default profile names: `Account-Name.RoleName`.
+pub(crate) const DEFAULT_TEMPLATE: &str = "{account_name}.{role_name}";
 
 /// `logout`
 #[derive(Debug, Args)]

@@ -300,6 +300,17 @@ impl From<sso_config::ConfigError> for CliError {
     }
 }
 
+impl From<sso_config::writer::WriteError> for CliError {
+    fn from(error: sso_config::writer::WriteError) -> Self {
+        use sso_config::writer::WriteError;
+        match error {
+            WriteError::Parse(error) => Self::from(error)
+                .with_hint("Fix that line and run the command again; nothing was written."),
+            other => Self::general(other.to_string()),
+        }
+    }
+}
+
 impl From<sso_client::ClientError> for CliError {
     fn from(error: sso_client::ClientError) -> Self {
         let service = error.service_error();

@@ -12,6 +12,7 @@ mod commands;
 mod error;
 mod output;
 mod printer;
+mod prompt;
 mod settings;
 
 use std::ffi::OsString;
@@ -53,6 +54,8 @@ pub struct Context {
     error_format: std::sync::Mutex<ErrorFormat>,
     /// Whether the clock-skew warning has been given (once per run).
     skew_warned: Arc<std::sync::atomic::AtomicBool>,
+    /// Asks the `configure` wizards' questions (only used when stdin is a terminal).
+    prompter: Arc<dyn prompt::Prompter>,
 }
 
 /// Runs aws-sso with the given arguments (including the program name) and returns the exit code.
@@ -85,6 +88,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         env,
         error_format: std::sync::Mutex::new(error_format),
         skew_warned: Arc::default(),
+        prompter: Arc::new(prompt::TerminalPrompter),
     };
     match commands::run(cli, &context) {
         Ok(()) => ExitCode::SUCCESS,

@@ -57,6 +57,42 @@ impl Terminal for Printer {
         Ok(Some(line))
     }
 
+    /// Waits for a line with `poll` (100 ms at a time), so a cancelled read consumes nothing.
+    #[cfg(unix)]
+    fn read_line_until(
+        &self,
+        prompt: &str,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> io::Result<Option<String>> {
+        use nix::errno::Errno;
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd as _;
+        use std::sync::atomic::Ordering;
+
+        self.stderr(prompt);
+        let stdin = io::stdin();
+        loop {
+            if cancel.load(Ordering::SeqCst) {
+                return Ok(None);
+            }
+            let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut fds, PollTimeout::from(100_u16)) {
+                Ok(0) | Err(Errno::EINTR) => {}
+                // Input is waiting, but it is no longer ours once the wait is over.
+                Ok(_) if cancel.load(Ordering::SeqCst) => return Ok(None),
+                Ok(_) => break,
+                Err(errno) => return Err(errno.into()),
+            }
+        }
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let trimmed = line.trim_end_matches(['\n', '\r']).len();
+        line.truncate(trimmed);
+        Ok(Some(line))
+    }
+
     fn stdout_is_terminal(&self) -> bool {
         io::stdout().is_terminal()
     }

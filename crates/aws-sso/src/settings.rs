@@ -32,21 +32,39 @@ pub(crate) struct Resolved {
 impl Resolved {
     /// Loads the config files named by the environment and resolves the global settings.
     pub(crate) fn load(global: &GlobalArgs, context: &Context) -> Result<Self, CliError> {
+        Self::load_with(global, context, false)
+    }
+
+    /// As [`Resolved::load`], for the `configure` commands, whose `--profile` may name the
+    /// profile they are about to create.
+    pub(crate) fn load_for_configure(
+        global: &GlobalArgs,
+        context: &Context,
+    ) -> Result<Self, CliError> {
+        Self::load_with(global, context, true)
+    }
+
+    fn load_with(
+        global: &GlobalArgs,
+        context: &Context,
+        profile_may_be_missing: bool,
+    ) -> Result<Self, CliError> {
         let config = SharedConfig::load(&context.env)?;
-        let settings =
-            Settings::resolve(&config, &context.env, &overrides(global)).map_err(|error| {
-                let hint = match &error {
-                    ConfigError::ProfileNotFound { profile } => {
-                        Some(profile_hint(&config, profile))
-                    }
-                    _ => None,
-                };
-                let error = CliError::from(error);
-                match hint {
-                    Some(hint) => error.with_hint(&hint),
-                    None => error,
-                }
-            })?;
+        let overrides = Overrides {
+            profile_may_be_missing,
+            ..overrides(global)
+        };
+        let settings = Settings::resolve(&config, &context.env, &overrides).map_err(|error| {
+            let hint = match &error {
+                ConfigError::ProfileNotFound { profile } => Some(profile_hint(&config, profile)),
+                _ => None,
+            };
+            let error = CliError::from(error);
+            match hint {
+                Some(hint) => error.with_hint(&hint),
+                None => error,
+            }
+        })?;
         context.set_error_format(settings.cli_error_format);
         Ok(Self {
             config,
@@ -366,6 +384,7 @@ fn overrides(global: &GlobalArgs) -> Overrides<'_> {
         cli_error_format: global.cli_error_format.as_deref(),
         connect_timeout: global.cli_connect_timeout.as_deref(),
         read_timeout: global.cli_read_timeout.as_deref(),
+        profile_may_be_missing: false,
     }
 }
 

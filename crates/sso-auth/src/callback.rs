@@ -78,6 +78,8 @@ pub struct LoopbackReceiver {
     prompt: Once,
     /// Whether the prompt is on screen waiting for a line.
     prompting: Arc<AtomicBool>,
+    /// Set when the wait is over, so the paste-back prompt stops reading.
+    done: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for LoopbackReceiver {
@@ -118,6 +120,7 @@ impl LoopbackReceiver {
             paste: None,
             prompt: Once::new(),
             prompting: Arc::new(AtomicBool::new(false)),
+            done: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -129,20 +132,21 @@ impl LoopbackReceiver {
         self
     }
 
-    /// Shows the paste-back prompt and reads lines until one ends the wait (or input ends). The
-    /// reading thread cannot be interrupted; when the listener wins it is left behind, blocked
-    /// on a read, and ends with the process.
+    /// Shows the paste-back prompt and reads lines until one ends the wait (or input ends).
+    /// When the listener wins, the prompt stops reading ([`Terminal::read_line_until`]), so
+    /// keys typed afterwards reach whatever asks next.
     fn start_prompt(&self, expected_state: &str) {
         let Some(terminal) = self.paste.clone() else {
             return;
         };
         let outcomes = self.outcomes.clone();
         let prompting = Arc::clone(&self.prompting);
+        let done = Arc::clone(&self.done);
         let (port, expected) = (self.port, expected_state.to_owned());
         std::thread::spawn(move || {
             loop {
                 prompting.store(true, Ordering::SeqCst);
-                let line = terminal.read_line(&paste::prompt(port));
+                let line = terminal.read_line_until(&paste::prompt(port), &done);
                 prompting.store(false, Ordering::SeqCst);
                 let Ok(Some(line)) = line else {
                     return;
@@ -205,6 +209,7 @@ impl CallbackReceiver for LoopbackReceiver {
         {
             terminal.stderr("\n");
         }
+        self.done.store(true, Ordering::SeqCst);
         // Wake the accept loop so its thread ends with the wait.
         stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port));

@@ -97,6 +97,11 @@ fn host_of(url: &str) -> Option<String> {
 }
 
 /// Hosts the AWS CLI trusts without a network call.
+/// Whether `start_url` is on an AWS-owned host, so sign-ins use it as it is (no resolution).
+pub fn is_aws_owned_url(start_url: &str) -> bool {
+    host_of(start_url).is_some_and(|host| is_aws_owned(&host))
+}
+
 fn is_aws_owned(host: &str) -> bool {
     const EXACT: [&str; 4] = [
         "identitycenter.amazonaws.com",

@@ -268,7 +268,7 @@ fn split_port(netloc: &str) -> &str {
 }
 
 /// botocore `mask_proxy_url`: hide `user:password@` in a proxy URL before printing it.
-pub(crate) fn mask_proxy_url(url: &str) -> String {
+pub fn mask_proxy_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return match url.rsplit_once('@') {
             Some((_, host)) => format!("***:***@{host}"),
@@ -319,7 +319,8 @@ pub enum TransportError {
     Ssl {
         /// The full request URL.
         url: String,
-        /// The TLS library's reason, e.g. `invalid peer certificate: UnknownIssuer`.
+        /// The reason, e.g. `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed:
+        /// certificate has expired (not valid after …)`.
         detail: String,
     },
     /// The CA bundle could not be used. botocore reports this as an `SSLError` too, but

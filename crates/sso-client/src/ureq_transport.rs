@@ -296,9 +296,13 @@ fn classify(error: ureq::Error, url: &str, is_https: bool, proxy: Option<&str>) 
             // (HTTP framing problems surface as `ureq::Error::Protocol`).
             ErrorKind::InvalidData if is_https => TransportError::Ssl {
                 url: url_owned(),
-                detail: io
-                    .get_ref()
-                    .map_or_else(|| io.to_string(), ToString::to_string),
+                detail: match io.get_ref() {
+                    Some(inner) => match inner.downcast_ref::<rustls::Error>() {
+                        Some(tls) => describe_tls_error(tls),
+                        None => inner.to_string(),
+                    },
+                    None => io.to_string(),
+                },
             },
             ErrorKind::UnexpectedEof
             | ErrorKind::ConnectionReset
@@ -312,7 +316,11 @@ fn classify(error: ureq::Error, url: &str, is_https: bool, proxy: Option<&str>) 
                 detail: io.to_string(),
             },
         },
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportError::Ssl {
+        ureq::Error::Rustls(tls) => TransportError::Ssl {
+            url: url_owned(),
+            detail: describe_tls_error(&tls),
+        },
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) => TransportError::Ssl {
             url: url_owned(),
             detail: error.to_string(),
         },
@@ -338,9 +346,139 @@ fn classify(error: ureq::Error, url: &str, is_https: bool, proxy: Option<&str>) 
     }
 }
 
+/// The reason of a failed certificate check, in the words AWS CLI v2 prints (OpenSSL's, through
+/// Python's `ssl`: `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has
+/// expired`) so scripts matching them keep working, plus what rustls knows beyond them (the
+/// names the certificate is for, when it expired). Other TLS failures keep rustls' own text.
+fn describe_tls_error(error: &rustls::Error) -> String {
+    use rustls::CertificateError as Certificate;
+    let rustls::Error::InvalidCertificate(certificate) = error else {
+        return error.to_string();
+    };
+    let reason = match certificate {
+        Certificate::UnknownIssuer => {
+            "unable to get local issuer certificate (it is not signed by a trusted CA)".to_owned()
+        }
+        Certificate::Expired => "certificate has expired".to_owned(),
+        Certificate::ExpiredContext { not_after, .. } => format!(
+            "certificate has expired (not valid after {})",
+            unix_time(not_after.as_secs())
+        ),
+        Certificate::NotValidYet => "certificate is not yet valid".to_owned(),
+        Certificate::NotValidYetContext { not_before, .. } => format!(
+            "certificate is not yet valid (not valid before {})",
+            unix_time(not_before.as_secs())
+        ),
+        Certificate::NotValidForName => "Hostname mismatch".to_owned(),
+        Certificate::NotValidForNameContext {
+            expected,
+            presented,
+        } => {
+            let expected = expected.to_str();
+            let kind = if expected.parse::<std::net::IpAddr>().is_ok() {
+                "IP address"
+            } else {
+                "Hostname"
+            };
+            let names: Vec<&str> = presented.iter().map(|name| presented_name(name)).collect();
+            let valid_for = if names.is_empty() {
+                "no name".to_owned()
+            } else {
+                names.join(", ")
+            };
+            format!(
+                "{kind} mismatch, certificate is not valid for '{expected}' (it is valid for {valid_for})"
+            )
+        }
+        Certificate::Revoked => "certificate revoked".to_owned(),
+        other => return rustls::Error::InvalidCertificate(other.clone()).to_string(),
+    };
+    format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {reason}")
+}
+
+/// A subject name as rustls-webpki lists it (`DnsName("example.com")`, `IpAddress(10.0.0.1)`),
+/// without the wrapping.
+fn presented_name(name: &str) -> &str {
+    name.strip_prefix("DnsName(\"")
+        .and_then(|rest| rest.strip_suffix("\")"))
+        .or_else(|| {
+            name.strip_prefix("IpAddress(")
+                .and_then(|rest| rest.strip_suffix(')'))
+        })
+        .unwrap_or(name)
+}
+
+/// A certificate time, RFC 3339 in UTC.
+fn unix_time(seconds: u64) -> String {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+        .map_or_else(|| format!("{seconds} (UNIX)"), |time| time.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificate_failures_are_named_as_the_aws_cli_names_them() {
+        use rustls::CertificateError as Certificate;
+        use rustls::pki_types::{ServerName, UnixTime};
+        let prefix = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ";
+        let at = |seconds| UnixTime::since_unix_epoch(Duration::from_secs(seconds));
+        let cases = [
+            (
+                Certificate::UnknownIssuer,
+                "unable to get local issuer certificate (it is not signed by a trusted CA)",
+            ),
+            (
+                Certificate::ExpiredContext {
+                    time: at(1_796_355_391),
+                    not_after: at(1_796_268_988),
+                },
+                "certificate has expired (not valid after 2026-12-03T03:36:28Z)",
+            ),
+            (
+                Certificate::NotValidYetContext {
+                    time: at(1_796_268_988),
+                    not_before: at(1_796_355_391),
+                },
+                "certificate is not yet valid (not valid before 2026-12-04T03:36:31Z)",
+            ),
+            (
+                Certificate::NotValidForNameContext {
+                    expected: ServerName::try_from("127.0.0.1").unwrap(),
+                    presented: vec!["DnsName(\"wrong.example\")".into()],
+                },
+                "IP address mismatch, certificate is not valid for '127.0.0.1' (it is valid for wrong.example)",
+            ),
+            (
+                Certificate::NotValidForNameContext {
+                    expected: ServerName::try_from("localhost").unwrap(),
+                    presented: vec![
+                        "DnsName(\"a.example\")".into(),
+                        "IpAddress(10.0.0.1)".into(),
+                    ],
+                },
+                "Hostname mismatch, certificate is not valid for 'localhost' (it is valid for a.example, 10.0.0.1)",
+            ),
+        ];
+        for (error, want) in cases {
+            let got = describe_tls_error(&rustls::Error::InvalidCertificate(error));
+            assert_eq!(got, format!("{prefix}{want}"));
+        }
+        // Anything else keeps rustls' words.
+        assert_eq!(
+            describe_tls_error(&rustls::Error::InvalidCertificate(
+                Certificate::BadSignature
+            )),
+            "invalid peer certificate: BadSignature"
+        );
+        assert_eq!(
+            describe_tls_error(&rustls::Error::DecryptError),
+            rustls::Error::DecryptError.to_string()
+        );
+    }
 
     #[test]
     fn host_header_drops_default_ports_and_user_info() {

@@ -275,7 +275,7 @@ impl Reader {
 
 /// SECTCRE: `\[(?P<header>.+)\]` matched at the start of the stripped line. The greedy `.+`
 /// makes the name run to the *last* `]`; anything after it is ignored.
-fn section_header(stripped: &str) -> Option<&str> {
+pub(crate) fn section_header(stripped: &str) -> Option<&str> {
     let rest = stripped.strip_prefix('[')?;
     let close = rest.rfind(']')?;
     (close > 0).then(|| &rest[..close])

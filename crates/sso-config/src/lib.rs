@@ -17,9 +17,12 @@
 //!   (credential-provider semantics), with the AWS CLI's exact validation messages.
 //! * [`error`]: [`ConfigError`], whose `Display` is the message the AWS CLI prints (without
 //!   `aws: [ERROR]:`), plus the exit class and the `An error occurred (CODE)` code.
+//! * [`document`]: [`ConfigDocument`], the lossless line model every config edit goes through;
+//!   [`writer`] applies one to the file atomically under a lock.
 //! * `url` (private): the two `urllib.parse` checks the AWS CLI makes on URLs.
 #![warn(missing_docs)]
 
+pub mod document;
 pub mod endpoint;
 pub mod error;
 mod ini;
@@ -29,6 +32,13 @@ mod shlex;
 pub mod sso;
 mod url;
 pub mod writer;
+
+pub use document::{ConfigDocument, EditError, profile_section, section_header_of};
+/// `aws configure sso`'s start-URL check (botocore `is_valid_endpoint_url`): a host of DNS
+/// labels (the scheme is not checked, as in the AWS CLI).
+pub fn is_valid_start_url(url: &str) -> bool {
+    url::is_valid_endpoint(url)
+}
 
 pub use endpoint::{Partition, Service, console_home_url, signin_url, validate_region};
 pub use error::{ConfigError, ParseProblem};

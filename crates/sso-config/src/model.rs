@@ -321,7 +321,7 @@ fn read_text(path: &Path) -> Result<String, ConfigError> {
     })
 }
 
-fn parse_error(path: &Path, error: ini::RawError) -> ConfigError {
+pub(crate) fn parse_error(path: &Path, error: ini::RawError) -> ConfigError {
     ConfigError::Parse {
         path: path.to_owned(),
         line: error.line,

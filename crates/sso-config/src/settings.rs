@@ -71,6 +71,9 @@ pub struct Overrides<'a> {
     pub connect_timeout: Option<&'a str>,
     /// `--cli-read-timeout` (seconds).
     pub read_timeout: Option<&'a str>,
+    /// A selected profile that does not exist is the one about to be written (`aws configure
+    /// sso --profile NEW`), not an error: it just contributes no settings.
+    pub profile_may_be_missing: bool,
 }
 
 /// Where an endpoint came from.
@@ -197,7 +200,7 @@ impl Settings {
             });
         let (profile_name, profile_source) = match selected {
             Some((name, source)) => {
-                if config.profile(name).is_none() {
+                if config.profile(name).is_none() && !overrides.profile_may_be_missing {
                     return Err(ConfigError::ProfileNotFound {
                         profile: name.to_owned(),
                     });

@@ -40,6 +40,16 @@ enum Return {
     DoubleQuoted,
 }
 
+/// Python's `shlex.quote(s)`: `s` unchanged when it is non-empty and made only of
+/// `[A-Za-z0-9@%+=:,./_-]`, otherwise wrapped in single quotes with each `'` as `'"'"'`.
+pub(crate) fn quote(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        return s.to_owned();
+    }
+    format!("'{}'", s.replace('\'', "'\"'\"'"))
+}
+
 /// Splits `s` into words exactly like Python's `shlex.split(s)`.
 pub(crate) fn split(s: &str) -> Result<Vec<String>, SplitError> {
     let mut words = Vec::new();

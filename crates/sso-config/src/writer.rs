@@ -1,26 +1,36 @@
-//! Editing `~/.aws/config` the way `aws configure` does (awscli `configure/writer.py`): one key
-//! set in one section, everything else — comments, order, spacing — left byte for byte.
+//! Writing `~/.aws/config`: read, validate, edit a [`ConfigDocument`] in memory, then replace the
+//! file in one atomic step.
 //!
-//! Rules copied from the AWS CLI (spec cli-behavior §7): an existing key is replaced on its own
-//! line; a new key goes after the section's last key line; a missing section is appended at the
-//! end of the file with no blank line before it (a newline is added only if the file lacks a
-//! trailing one); values containing a line break are refused. [`set_key`] is the pure edit;
-//! [`write_key`] reads, edits and replaces the file atomically (temp file + rename), keeping
-//! its permissions, or creating it 0600.
+//! [`edit`] is the only function that writes the config file. It holds an exclusive lock on the
+//! file's directory while it works, so two aws-sso processes editing at once (parallel logins
+//! writing back a region, a populate beside a wizard) cannot lose each other's change. The AWS
+//! CLI itself neither locks nor renames (it rewrites in place with `open('w')`), so we cannot
+//! exclude it; the rename at least means no reader ever sees a half-written file. A file that
+//! does not parse is refused before anything is written (the message names file and line); a
+//! run that fails or is interrupted leaves the previous file as it was; an edit that changes
+//! nothing writes nothing. The file keeps its permissions; a new one is created 0600.
 
 use std::fs;
 use std::io::Write as _;
 use std::path::Path;
 
+use crate::document::{ConfigDocument, EditError};
+use crate::error::ConfigError;
+
 /// Why the config file could not be edited.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    /// The value would break the INI format.
-    #[error("cannot write `{key}` to the config file: the value contains a line break")]
-    LineBreak {
-        /// The key.
-        key: String,
+    /// The edit itself was refused (a line break in a value, an unclosed managed block).
+    #[error("{}: {source}", path.display())]
+    Edit {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: EditError,
     },
+    /// The file does not parse; nothing was written.
+    #[error("{0}")]
+    Parse(ConfigError),
     /// Reading or writing the file failed.
     #[error("cannot {action} the config file {}: {source}", path.display())]
     Io {
@@ -33,118 +43,114 @@ pub enum WriteError {
     },
 }
 
-/// Sets `key = value` in section `[section]` of the config text.
+/// Applies `change` to the config file at `path` (a missing file is an empty one) and writes the
+/// result atomically if it differs. Returns what `change` returned and whether the file changed.
 ///
-/// `section` is the header text without brackets, e.g. `sso-session my-sso` or `profile dev`;
-/// a header that quotes the name (`[sso-session "my-sso"]`) matches too, as in the AWS CLI.
-pub fn set_key(text: &str, section: &str, key: &str, value: &str) -> Result<String, WriteError> {
-    if value.contains(['\r', '\n']) {
-        return Err(WriteError::LineBreak {
-            key: key.to_owned(),
-        });
-    }
-    let line_for = format!("{key} = {value}");
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let Some(header) = lines.iter().position(|line| is_header_of(line, section)) else {
-        let mut out = text.to_owned();
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
-        }
-        out.push_str(&format!("[{section}]\n{line_for}\n"));
-        return Ok(out);
-    };
-    let end = lines[header + 1..]
-        .iter()
-        .position(|line| line.trim_start().starts_with('['))
-        .map_or(lines.len(), |offset| header + 1 + offset);
-    let body = header + 1..end;
-    let existing = body
-        .clone()
-        .find(|&i| key_of(lines[i]).is_some_and(|k| k == key));
-    let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
-    match existing {
-        Some(i) => {
-            let newline = if out[i].ends_with('\n') { "\n" } else { "" };
-            out[i] = format!("{line_for}{newline}");
-        }
-        None => {
-            let last_key = body
-                .rev()
-                .find(|&i| key_of(lines[i]).is_some())
-                .unwrap_or(header);
-            if !out[last_key].ends_with('\n') {
-                out[last_key].push('\n');
-            }
-            out.insert(last_key + 1, format!("{line_for}\n"));
-        }
-    }
-    Ok(out.concat())
-}
-
-/// Reads `path`, sets the key, and replaces the file atomically.
-pub fn write_key(path: &Path, section: &str, key: &str, value: &str) -> Result<(), WriteError> {
+/// # Errors
+///
+/// [`WriteError::Parse`] for a file that does not parse, [`WriteError::Edit`] for a refused edit
+/// (the caller's error type converts from it), [`WriteError::Io`] for I/O failures. The file is
+/// untouched in every case.
+pub fn edit<T, E>(
+    path: &Path,
+    change: impl FnOnce(&mut ConfigDocument) -> Result<T, E>,
+) -> Result<(T, bool), E>
+where
+    E: From<WriteError>,
+{
     let io = |action, source| WriteError::Io {
         action,
         path: path.to_owned(),
         source,
     };
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(error) => return Err(io("read", error)),
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
     };
-    let edited = set_key(&text, section, key, value)?;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
     fs::create_dir_all(dir).map_err(|e| io("create the directory of", e))?;
+    // Directory locks need no lock file beside the user's config, and survive the rename.
+    let lock = fs::File::open(dir).map_err(|e| io("lock the directory of", e))?;
+    lock.lock().map_err(|e| io("lock the directory of", e))?;
+    let text = read(path)?;
+    let mut document = ConfigDocument::parse(&text);
+    let answer = change(&mut document)?;
+    let edited = document.text();
+    if edited == text {
+        return Ok((answer, false));
+    }
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("write", e))?;
     if let Ok(metadata) = fs::metadata(path) {
         // Keep the user's permissions; a new file stays 0600 (NamedTempFile's mode).
-        let _ = temp.as_file().set_permissions(metadata.permissions());
+        temp.as_file()
+            .set_permissions(metadata.permissions())
+            .map_err(|e| io("write", e))?;
     }
     temp.write_all(edited.as_bytes())
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|e| io("write", e))?;
     temp.persist(path).map_err(|e| io("replace", e.error))?;
-    Ok(())
+    // Make the rename itself durable; a failure here is not worth failing the command for.
+    let _ = lock.sync_all();
+    Ok((answer, true))
 }
 
-fn is_header_of(line: &str, section: &str) -> bool {
-    let line = line.trim();
-    let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
-        return false;
+/// The config file's text, checked to parse (a missing file is empty).
+///
+/// # Errors
+///
+/// [`WriteError::Parse`] naming the file and line, or [`WriteError::Io`].
+pub fn read(path: &Path) -> Result<String, WriteError> {
+    let io = |action, source| WriteError::Io {
+        action,
+        path: path.to_owned(),
+        source,
     };
-    let inner = inner.trim();
-    if inner == section {
-        return true;
-    }
-    // `[sso-session "name"]` matches `sso-session name`.
-    match (
-        inner.split_once(char::is_whitespace),
-        section.split_once(' '),
-    ) {
-        (Some((kind, name)), Some((want_kind, want_name))) => {
-            kind == want_kind && name.trim().trim_matches('"') == want_name
-        }
-        _ => false,
-    }
+    let text = match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            io(
+                "read",
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "it is not UTF-8 text (byte {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                ),
+            )
+        })?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(io("read", error)),
+    };
+    crate::ini::parse(&text).map_err(|e| WriteError::Parse(crate::model::parse_error(path, e)))?;
+    Ok(text)
 }
 
-/// The key of a `key = value` line (lower-cased like botocore), `None` for other lines.
-fn key_of(line: &str) -> Option<String> {
-    if line.starts_with([' ', '\t']) {
-        return None; // a nested sub-section line
-    }
-    let trimmed = line.trim();
-    if trimmed.is_empty() || trimmed.starts_with(['#', ';', '[']) {
-        return None;
-    }
-    let end = trimmed.find(['=', ':'])?;
-    Some(trimmed[..end].trim().to_lowercase())
+/// Sets one `key = value` in `[section]` (see [`ConfigDocument::update_section`]).
+///
+/// # Errors
+///
+/// As for [`edit`].
+pub fn write_key(path: &Path, section: &str, key: &str, value: &str) -> Result<(), WriteError> {
+    edit(path, |document| {
+        document
+            .update_section(section, &[(key, value)])
+            .map_err(|source| WriteError::Edit {
+                path: path.to_owned(),
+                source,
+            })
+    })
+    .map(|_| ())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn set_key(text: &str, section: &str, key: &str, value: &str) -> Result<String, EditError> {
+        let mut document = ConfigDocument::parse(text);
+        document.update_section(section, &[(key, value)])?;
+        Ok(document.text())
+    }
 
     #[test]
     fn replaces_a_key_in_place_and_keeps_everything_else() {
@@ -195,7 +201,7 @@ mod tests {
     fn refuses_line_breaks() {
         assert!(matches!(
             set_key("", "profile p", "k", "a\nb"),
-            Err(WriteError::LineBreak { .. })
+            Err(EditError::LineBreak { .. })
         ));
     }
 

@@ -32,6 +32,23 @@ pub trait Terminal: Send + Sync {
     /// The I/O error that stopped the read.
     fn read_line(&self, prompt: &str) -> io::Result<Option<String>>;
 
+    /// As [`Terminal::read_line`], but gives up with `Ok(None)` once `cancel` is set, leaving
+    /// any input after that for whoever reads next (the paste-back prompt, once the browser's
+    /// redirect has arrived, must not swallow the keys of the `configure sso` menu after it).
+    /// The default cannot be cancelled.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error that stopped the read.
+    fn read_line_until(
+        &self,
+        prompt: &str,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> io::Result<Option<String>> {
+        let _ = cancel;
+        self.read_line(prompt)
+    }
+
     /// Whether stdout is a terminal (colour, pager, table width).
     fn stdout_is_terminal(&self) -> bool;
 

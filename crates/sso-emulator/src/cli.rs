@@ -1,23 +1,27 @@
 //! The `sso-emulator` command line: options (clap derive; `--help` documents each one), the
 //! startup sequence and shutdown.
 //!
-//! Startup: load the directory, bind the listener, open the state, then print exactly one
-//! line, `READY http://127.0.0.1:PORT`, on stdout and flush it — test harnesses wait for that
-//! line, so nothing else is ever written to stdout (logs go to stderr). SIGINT or SIGTERM stops
-//! accepting, lets in-flight requests finish for up to 5 s, and exits 0.
+//! Startup: load the directory, bind the listener, with `--tls` make the certificates (and
+//! write the CA for `--tls-ca-out`), open the state, then print exactly one line,
+//! `READY http://127.0.0.1:PORT` (`https://` with `--tls`), on stdout and flush it — test
+//! harnesses wait for that line, so nothing else is ever written to stdout (logs go to stderr).
+//! SIGINT or SIGTERM stops accepting, lets in-flight requests finish for up to 5 s, and exits 0.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use sso_core::{Clock, SystemClock};
 
 use crate::config::{Config, Lifetimes, OperationErrorRate, RateLimit};
 use crate::directory::{Directory, DirectoryError};
 use crate::state::{AppState, EmulatorError};
+use crate::tls::{LeafOptions, TlsError, TlsIdentity, serve_tls};
 
 const AFTER_HELP: &str = "\
 Built-in directory (used without --directory):
@@ -27,13 +31,14 @@ Built-in directory (used without --directory):
 
 Point clients at the one origin the READY line prints, for both services:
   AWS_ENDPOINT_URL_SSO=http://127.0.0.1:PORT AWS_ENDPOINT_URL_SSO_OIDC=http://127.0.0.1:PORT
+With --tls it is https://127.0.0.1:PORT; trust it with AWS_CA_BUNDLE=FILE (of --tls-ca-out).
 Browser pages: /authorize (PKCE) and /device (device code). Control routes (with
 --enable-control): /_emulator/... — see crates/sso-emulator/README.md.";
 
 /// A local IAM Identity Center (SSO portal + SSO OIDC APIs and sign-in pages) for tests.
 ///
-/// Prints `READY http://127.0.0.1:PORT` on stdout once it accepts connections; logs go to
-/// stderr. Stops cleanly on SIGINT or SIGTERM.
+/// Prints `READY http://127.0.0.1:PORT` (`https://…` with --tls) on stdout once it accepts
+/// connections; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.
 #[derive(Debug, Parser)]
 #[command(name = "sso-emulator", version, after_help = AFTER_HELP)]
 pub struct Cli {
@@ -141,6 +146,28 @@ pub struct Cli {
     /// Log level on stderr: error, warn, info, debug (one line per API request) or trace.
     #[arg(long, value_name = "LEVEL", default_value = "info")]
     pub log_level: tracing::Level,
+
+    /// Serve HTTPS instead of HTTP (the READY line then says `https://`): a new CA and a leaf
+    /// certificate for 127.0.0.1 and localhost are made at start, never stored or reused.
+    /// Clients trust it through the CA written by --tls-ca-out.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Write the CA certificate (PEM) of --tls to FILE before the READY line, for
+    /// `AWS_CA_BUNDLE`, `--ca-bundle`, `ca_bundle` or a browser's trust store.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub tls_ca_out: Option<PathBuf>,
+
+    /// Test knob: make the leaf certificate for NAME (a DNS name or an IP address) instead of
+    /// 127.0.0.1 and localhost; repeatable. Clients reaching 127.0.0.1 then fail host-name
+    /// verification.
+    #[arg(long, value_name = "NAME", requires = "tls")]
+    pub tls_leaf_host: Vec<String>,
+
+    /// Test knob: make the leaf certificate already expired (valid from 30 days ago until
+    /// yesterday); the CA itself stays valid, so clients fail on the leaf's expiry only.
+    #[arg(long, requires = "tls")]
+    pub tls_leaf_expired: bool,
 }
 
 impl Cli {
@@ -185,6 +212,21 @@ impl Cli {
         }
         Ok(directory)
     }
+
+    /// The leaf certificate `--tls` should make.
+    pub fn leaf_options(&self) -> LeafOptions {
+        let mut leaf = LeafOptions {
+            expired: self.tls_leaf_expired,
+            ..LeafOptions::default()
+        };
+        if !self.tls_leaf_host.is_empty() {
+            leaf.hosts.clone_from(&self.tls_leaf_host);
+        } else if !self.host.is_unspecified() && !self.host.is_loopback() {
+            // Listening on one outside address: clients reach it by that address.
+            leaf.hosts.push(self.host.to_string());
+        }
+        leaf
+    }
 }
 
 /// Why the emulator could not start or stopped with an error.
@@ -194,6 +236,8 @@ enum CliError {
     Directory(#[from] DirectoryError),
     #[error(transparent)]
     Emulator(#[from] EmulatorError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     #[error("cannot {action}: {source}")]
     Io {
         action: String,
@@ -220,17 +264,18 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The origin clients should use: a wildcard bind address is reached through loopback.
-fn origin(address: SocketAddr) -> String {
+/// The origin clients should use (`scheme` is `http` or `https`): a wildcard bind address is
+/// reached through loopback.
+fn origin(scheme: &str, address: SocketAddr) -> String {
     match address.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => {
-            format!("http://{}:{}", Ipv4Addr::LOCALHOST, address.port())
+            format!("{scheme}://{}:{}", Ipv4Addr::LOCALHOST, address.port())
         }
         IpAddr::V6(ip) if ip.is_unspecified() => {
-            format!("http://[{}]:{}", Ipv6Addr::LOCALHOST, address.port())
+            format!("{scheme}://[{}]:{}", Ipv6Addr::LOCALHOST, address.port())
         }
-        IpAddr::V4(ip) => format!("http://{ip}:{}", address.port()),
-        IpAddr::V6(ip) => format!("http://[{ip}]:{}", address.port()),
+        IpAddr::V4(ip) => format!("{scheme}://{ip}:{}", address.port()),
+        IpAddr::V6(ip) => format!("{scheme}://[{ip}]:{}", address.port()),
     }
 }
 
@@ -251,7 +296,17 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         let address = listener
             .local_addr()
             .map_err(io("read the listening address"))?;
-        let base_url = origin(address);
+        let tls = if cli.tls {
+            let identity = TlsIdentity::generate(&cli.leaf_options(), SystemClock.now())?;
+            if let Some(path) = &cli.tls_ca_out {
+                std::fs::write(path, &identity.ca_pem)
+                    .map_err(io(&format!("write the CA certificate to {}", path.display())))?;
+            }
+            Some(identity.server_config)
+        } else {
+            None
+        };
+        let base_url = origin(if tls.is_some() { "https" } else { "http" }, address);
         let state = AppState::new(cli.config(Some(base_url.clone())), directory)?;
         let shutdown = Shutdown::install().map_err(io("install the signal handlers"))?;
         tracing::info!(
@@ -260,6 +315,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             region = state.directory().region(),
             state = cli.state.as_ref().map_or_else(|| "memory".to_owned(), |p| p.display().to_string()),
             control = cli.enable_control,
+            tls = cli.tls,
             "sso-emulator ready"
         );
         {
@@ -271,8 +327,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
 
         let stop = Arc::new(tokio::sync::Notify::new());
         let stopped = Arc::clone(&stop);
-        let server = crate::serve(listener, state, async move { stopped.notified().await });
-        tokio::pin!(server);
+        let until_stopped = async move { stopped.notified().await };
+        let mut server: Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>> = match tls {
+            Some(config) => Box::pin(serve_tls(listener, config, state, until_stopped)),
+            None => Box::pin(crate::serve(listener, state, until_stopped)),
+        };
         tokio::select! {
             result = &mut server => result.map_err(io("serve")),
             () = shutdown.wait() => {
@@ -363,6 +422,10 @@ mod tests {
             "--seed",
             "--auto-approve",
             "--enable-control",
+            "--tls",
+            "--tls-ca-out",
+            "--tls-leaf-host",
+            "--tls-leaf-expired",
         ] {
             assert!(help.contains(option), "--help lacks {option}");
         }
@@ -407,12 +470,59 @@ mod tests {
     }
 
     #[test]
-    fn origin_uses_loopback_for_wildcards() {
-        assert_eq!(origin("0.0.0.0:80".parse().unwrap()), "http://127.0.0.1:80");
-        assert_eq!(origin("[::]:81".parse().unwrap()), "http://[::1]:81");
+    fn tls_knobs_need_tls_and_shape_the_leaf() {
+        for knob in [
+            &["--tls-ca-out", "ca.pem"][..],
+            &["--tls-leaf-host", "example.com"],
+            &["--tls-leaf-expired"],
+        ] {
+            let args = [&["sso-emulator"][..], knob].concat();
+            assert!(Cli::try_parse_from(args).is_err(), "{knob:?} without --tls");
+        }
+        let default = Cli::try_parse_from(["sso-emulator", "--tls"]).unwrap();
+        assert_eq!(default.leaf_options(), LeafOptions::default());
+        assert_eq!(default.leaf_options().hosts, ["127.0.0.1", "localhost"]);
+        let knobs = Cli::try_parse_from([
+            "sso-emulator",
+            "--tls",
+            "--tls-leaf-host",
+            "wrong.example",
+            "--tls-leaf-host",
+            "10.9.8.7",
+            "--tls-leaf-expired",
+        ])
+        .unwrap();
         assert_eq!(
-            origin("127.0.0.1:82".parse().unwrap()),
+            knobs.leaf_options(),
+            LeafOptions {
+                hosts: vec!["wrong.example".to_owned(), "10.9.8.7".to_owned()],
+                expired: true
+            }
+        );
+        let outside = Cli::try_parse_from(["sso-emulator", "--tls", "--host", "10.1.2.3"]).unwrap();
+        assert_eq!(
+            outside.leaf_options().hosts,
+            ["127.0.0.1", "localhost", "10.1.2.3"]
+        );
+    }
+
+    #[test]
+    fn origin_uses_loopback_for_wildcards() {
+        assert_eq!(
+            origin("http", "0.0.0.0:80".parse().unwrap()),
+            "http://127.0.0.1:80"
+        );
+        assert_eq!(
+            origin("http", "[::]:81".parse().unwrap()),
+            "http://[::1]:81"
+        );
+        assert_eq!(
+            origin("http", "127.0.0.1:82".parse().unwrap()),
             "http://127.0.0.1:82"
+        );
+        assert_eq!(
+            origin("https", "127.0.0.1:83".parse().unwrap()),
+            "https://127.0.0.1:83"
         );
     }
 }

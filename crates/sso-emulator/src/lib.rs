@@ -12,9 +12,9 @@
 //! misunderstanding of the wire format would pass every test.
 //!
 //! Library first: [`router`] builds the service from an [`AppState`], so tests can drive it in
-//! process with `tower::ServiceExt::oneshot`; [`serve`] runs it on a listener; the
-//! `sso-emulator` binary ([`cli`]) only parses options, prints `READY http://…` and waits for a
-//! signal.
+//! process with `tower::ServiceExt::oneshot`; [`serve`] runs it on a listener, and
+//! [`tls::serve_tls`] behind a freshly made certificate; the `sso-emulator` binary ([`cli`])
+//! only parses options, prints `READY http://…` (or `https://…`) and waits for a signal.
 #![warn(missing_docs)]
 
 pub mod cli;
@@ -30,6 +30,7 @@ mod pages;
 mod portal;
 mod state;
 mod store;
+pub mod tls;
 mod traffic;
 
 use std::future::Future;

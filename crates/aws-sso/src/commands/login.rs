@@ -17,13 +17,35 @@ pub(crate) fn run(
     context: &Context,
 ) -> Result<(), CliError> {
     let configured = resolved.sso_target(args.sso_session.as_deref())?;
+    let target = sign_in(&configured, args, resolved, context)?;
+    if target.region() != configured.region() {
+        update_region(&configured, target.region(), resolved)?;
+        context
+            .terminal
+            .stdout(&format!("SSO region updated to {}\n", target.region()));
+    }
+    context.terminal.stdout(&format!(
+        "Successfully logged into Start URL: {}\n",
+        target.start_url()
+    ));
+    Ok(())
+}
+
+/// The sign-in itself (`do_sso_login`), shared with `configure sso`: returns the target as
+/// signed in to, whose region a vanity start URL may have changed.
+pub(crate) fn sign_in(
+    configured: &SsoTarget,
+    args: &LoginArgs,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<SsoTarget, CliError> {
     let start = start_url::resolve(configured.start_url(), resolved.transport(context).as_ref())?;
     // A vanity URL that resolves to a regional host overrides the configured region.
     let target = match &start.region {
-        Some(region) if region != configured.region() => with_region(&configured, region),
+        Some(region) if region != configured.region() => with_region(configured, region),
         _ => configured.clone(),
     };
-    let options = SessionOptions::of(&configured, resolved)?;
+    let options = SessionOptions::of(configured, resolved)?;
     // sso-session configurations use PKCE unless told otherwise; legacy profiles can only
     // use the device flow (their registrations have no redirect URI).
     let pkce = !(target.is_legacy() || args.use_device_code || options.use_device_code);
@@ -79,17 +101,7 @@ pub(crate) fn run(
     {
         context.terminal.warn(&error);
     }
-    if target.region() != configured.region() {
-        update_region(&configured, target.region(), resolved)?;
-        context
-            .terminal
-            .stdout(&format!("SSO region updated to {}\n", target.region()));
-    }
-    context.terminal.stdout(&format!(
-        "Successfully logged into Start URL: {}\n",
-        target.start_url()
-    ));
-    Ok(())
+    Ok(target)
 }
 
 /// Login settings of ours in the `[sso-session]` section (names as in aws/aws-cli PRs #10635

@@ -5,8 +5,11 @@
 //! `portal.rs` holds what the three portal API commands share (token and region of the call,
 //! `--cli-input-json`, paging and printing); `parameters.rs` their service-model inputs.
 
+mod completion;
+mod configure;
 mod console;
 mod credentials;
+mod doctor;
 mod exec;
 mod export_credentials;
 mod get_role_credentials;
@@ -34,6 +37,10 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
             "the following arguments are required: command".to_owned(),
         ));
     };
+    // Before the settings: the completion helper must work with any AWS_PROFILE.
+    if let Command::Completion(args) = command {
+        return completion::run(args, context);
+    }
     // The AWS CLI's Ctrl-C behaviour (exit 130 and a newline) for the commands a person runs
     // and watches. Not for the ones other programs run: `export-credentials` (a credential
     // process killed by SIGINT just ends, and the handler's thread is a tenth of its run time)
@@ -41,7 +48,11 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
     if !matches!(command, Command::ExportCredentials(_) | Command::Exec(_)) {
         install_interrupt_handler();
     }
-    let resolved = Resolved::load(&cli.global, context)?;
+    let resolved = if matches!(command, Command::Configure(_)) {
+        Resolved::load_for_configure(&cli.global, context)?
+    } else {
+        Resolved::load(&cli.global, context)?
+    };
     if cli.global.show_settings {
         return resolved.show(&cli, command, context);
     }
@@ -61,6 +72,9 @@ pub(crate) fn run(cli: Cli, context: &Context) -> Result<(), CliError> {
         Command::Console(args) => console::run(args, &resolved, context),
         Command::Roles(args) => roles::run(args, global, &resolved, context),
         Command::Status(args) => status::run(args, global, &resolved, context),
+        Command::Configure(command) => configure::run(command, global, &resolved, context),
+        Command::Doctor(args) => doctor::run(args, &resolved, context),
+        Command::Completion(args) => completion::run(args, context),
     }
 }
 
@@ -124,7 +138,10 @@ mod tests {
                 "exec",
                 "console",
                 "roles",
-                "status"
+                "status",
+                "doctor",
+                "configure",
+                "completion"
             ]
         );
     }

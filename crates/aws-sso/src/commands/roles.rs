@@ -8,7 +8,7 @@
 //! never mistakes a partial list for a whole one.
 
 use serde::Serialize;
-use sso_auth::catalog::{Built, CatalogRequest, DEFAULT_MAX_AGE};
+use sso_auth::catalog::{AccountFailure, Built, CatalogRequest, DEFAULT_MAX_AGE};
 use sso_auth::enumerate::{DEFAULT_CONCURRENCY, EnumerationError, Enumerator};
 use sso_auth::limiter::DEFAULT_RATE;
 use sso_auth::{AuthError, TokenProvider};
@@ -34,30 +34,14 @@ pub(crate) fn run(
 ) -> Result<(), CliError> {
     let renderer = output::Renderer::new(global, resolved, context, "Roles")?;
     let target = resolved.sso_target(args.sso_session.as_deref())?;
-    let request = CatalogRequest {
-        cache: context.cache()?,
-        clock: context.clock.as_ref(),
-        terminal: context.terminal.as_ref(),
-        target: &target,
-        max_age: DEFAULT_MAX_AGE,
-        refresh: args.refresh,
-    };
-    let built = match request.fresh()? {
-        Some(catalog) => {
-            context
-                .terminal
-                .debug(|| "answered from the role catalog cache".into());
-            Built::cached(catalog)
-        }
-        None => enumerate(
-            &request,
-            &target,
-            args.max_rate.unwrap_or(DEFAULT_RATE),
-            global,
-            resolved,
-            context,
-        )?,
-    };
+    let built = list(
+        &target,
+        args.refresh,
+        args.max_rate.unwrap_or(DEFAULT_RATE),
+        global,
+        resolved,
+        context,
+    )?;
     let document = Document::of(&built.catalog);
     let printed = match renderer.plain_json(&document) {
         Some(rendered) => output::emit(rendered, context),
@@ -73,7 +57,36 @@ pub(crate) fn run(
         }
     };
     printed?;
-    report_failures(built, context)
+    report_failures(built.failures, context)
+}
+
+/// Every role of the sign-in of `target`: from the role catalog cache when it is fresh (and
+/// `refresh` is false), else listed with the cached token (`configure populate` shares this).
+pub(crate) fn list(
+    target: &SsoTarget,
+    refresh: bool,
+    max_rate: f64,
+    global: &GlobalArgs,
+    resolved: &Resolved,
+    context: &Context,
+) -> Result<Built, CliError> {
+    let request = CatalogRequest {
+        cache: context.cache()?,
+        clock: context.clock.as_ref(),
+        terminal: context.terminal.as_ref(),
+        target,
+        max_age: DEFAULT_MAX_AGE,
+        refresh,
+    };
+    match request.fresh()? {
+        Some(catalog) => {
+            context
+                .terminal
+                .debug(|| "answered from the role catalog cache".into());
+            Ok(Built::cached(catalog))
+        }
+        None => enumerate(&request, target, max_rate, global, resolved, context),
+    }
 }
 
 /// Lists everything (or what an interrupted run left) with the cached token.
@@ -176,15 +189,18 @@ impl<'a> Document<'a> {
 }
 
 /// One line per account that failed, then the first failure as the command's error.
-fn report_failures(built: Built, context: &Context) -> Result<(), CliError> {
-    let count = built.failures.len();
-    for failure in &built.failures {
+pub(crate) fn report_failures(
+    failures: Vec<AccountFailure>,
+    context: &Context,
+) -> Result<(), CliError> {
+    let count = failures.len();
+    for failure in &failures {
         context.terminal.stderr(&format!(
             "warning: the roles of account {} ({}) could not be listed: {}\n",
             failure.account_id, failure.account_name, failure.error
         ));
     }
-    let Some(first) = built.failures.into_iter().next() else {
+    let Some(first) = failures.into_iter().next() else {
         return Ok(());
     };
     let accounts = if count == 1 { "account" } else { "accounts" };

@@ -19,6 +19,12 @@ fn every_help_is_snapshotted() {
         "console",
         "roles",
         "status",
+        "doctor",
+        "configure",
+        "configure sso",
+        "configure sso-session",
+        "configure populate",
+        "completion",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");
@@ -26,9 +32,9 @@ fn every_help_is_snapshotted() {
         assert_eq!(outcome.code, 0, "{outcome}");
         assert_eq!(outcome.stderr, "", "{outcome}");
         let name = if command.is_empty() {
-            "aws-sso"
+            "aws-sso".to_owned()
         } else {
-            command
+            command.replace(' ', "-")
         };
         insta::assert_snapshot!(format!("help-{name}"), outcome.stdout);
     }

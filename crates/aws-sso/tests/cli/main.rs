@@ -7,7 +7,10 @@
 )]
 
 mod api;
+mod completion;
+mod configure;
 mod credentials;
+mod doctor;
 mod errors;
 mod help;
 mod login;

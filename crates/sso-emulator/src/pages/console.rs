@@ -181,8 +181,10 @@ fn login(state: &AppState, params: &HashMap<String, String>) -> Response {
     if let Ok(value) = HeaderValue::from_str(&target) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    let cookie =
-        format!("{CONSOLE_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age={seconds}");
+    let secure = super::secure_attribute(state);
+    let cookie = format!(
+        "{CONSOLE_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age={seconds}{secure}"
+    );
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

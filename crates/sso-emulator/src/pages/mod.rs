@@ -12,8 +12,9 @@
 //!   sign-in if needed → `/device/consent` (Allow / Deny) → a page saying "Request approved" or
 //!   "Request denied".
 //!
-//! The browser session is an `HttpOnly; SameSite=Lax` cookie naming a portal session; Logout and
-//! revocation end it. Every form carries a CSRF token that must equal the `HttpOnly` CSRF cookie
+//! The browser session is an `HttpOnly; SameSite=Lax` cookie naming a portal session (also
+//! `Secure` when served over HTTPS, as the real portal's cookies are); Logout and revocation end
+//! it. Every form carries a CSRF token that must equal the `HttpOnly` CSRF cookie
 //! (double-submit): a cross-site page can make the browser send the cookie but cannot read it to
 //! fill the field. The post-sign-in destination is restricted to this site's own consent paths,
 //! so the form cannot be turned into an open redirect.
@@ -65,10 +66,21 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
+/// `; Secure` when the emulator is served over HTTPS (`--tls`), as IAM Identity Center's own
+/// cookies are; nothing over plain HTTP, where a browser may refuse to store a `Secure` cookie.
+pub(crate) fn secure_attribute(state: &AppState) -> &'static str {
+    match &state.config().base_url {
+        Some(origin) if origin.starts_with("https://") => "; Secure",
+        _ => "",
+    }
+}
+
 /// The browser as the request presents it: its CSRF token and signed-in session, if any.
 struct Browser {
     csrf: String,
     csrf_is_new: bool,
+    /// `; Secure` over HTTPS, else nothing: see [`secure_attribute`].
+    secure: &'static str,
     /// `(session ID, session)` of a live sign-in.
     session: Option<(String, Session)>,
 }
@@ -95,6 +107,7 @@ impl Browser {
         Ok(Self {
             csrf,
             csrf_is_new,
+            secure: secure_attribute(state),
             session,
         })
     }
@@ -104,8 +117,8 @@ impl Browser {
         let mut page = Page::new(status, title, main);
         if self.csrf_is_new {
             page.cookies.push(format!(
-                "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
-                self.csrf
+                "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{}",
+                self.csrf, self.secure
             ));
         }
         page
@@ -628,8 +641,9 @@ async fn sign_in(
         .map_err(|error| internal(&error))?;
     let mut response = see_other(&continue_to);
     let cookie = format!(
-        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        state.config().lifetimes.session
+        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        state.config().lifetimes.session,
+        secure_attribute(&state)
     );
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);

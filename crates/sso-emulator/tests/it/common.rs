@@ -477,6 +477,7 @@ impl Server {
             .to_owned();
         let port = origin
             .strip_prefix("http://127.0.0.1:")
+            .or_else(|| origin.strip_prefix("https://127.0.0.1:"))
             .unwrap()
             .parse()
             .unwrap();

@@ -1,6 +1,7 @@
 //! Integration tests of the emulator: one test binary (STYLE.md §8), one module per area.
 //! Most tests drive the router in process on a fixed clock; `binary` runs the real executable
-//! over loopback (READY line, signals, `--state` restarts, load and rate limits).
+//! over loopback (READY line, signals, `--state` restarts, load and rate limits), and `tls`
+//! the same binary with `--tls`.
 #![expect(
     clippy::disallowed_methods,
     reason = "a test harness that drives real processes and servers in real time"
@@ -17,3 +18,4 @@ mod pkce;
 mod portal;
 mod refresh;
 mod register;
+mod tls;

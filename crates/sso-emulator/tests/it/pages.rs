@@ -47,6 +47,8 @@ async fn device_flow_through_the_pages() {
             .unwrap()
             .contains("HttpOnly; SameSite=Lax")
     );
+    // Over plain HTTP a browser may refuse a `Secure` cookie (over HTTPS it is set: `tls`).
+    assert!(!entry.header("set-cookie").unwrap().contains("Secure"));
 
     // Next: typed in lower case without the dash still works.
     let csrf = hidden(&html, "csrf");
