@@ -844,7 +844,7 @@ pub struct ConfigureSsoArgs {
     #[arg(
         long,
         value_name = "FORMAT",
-        value_parser = ["json", "text", "table", "yaml", "yaml-stream"],
+        value_parser = ["json", "text", "table", "yaml", "yaml-stream", "off"],
         help_heading = "Answers (skip the question; needed without a terminal)"
     )]
     pub default_output: Option<String>,
@@ -890,7 +890,7 @@ pub struct PopulateArgs {
     pub template: String,
 
     /// The `output` written into every profile (the global --region sets their `region`)
-    #[arg(long, value_name = "FORMAT", value_parser = ["json", "text", "table", "yaml", "yaml-stream"])]
+    #[arg(long, value_name = "FORMAT", value_parser = ["json", "text", "table", "yaml", "yaml-stream", "off"])]
     pub output_format: Option<String>,
 
     /// Also remove the profiles this command wrote whose role is gone (lists afresh)

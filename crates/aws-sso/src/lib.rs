@@ -62,9 +62,9 @@ pub struct Context {
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let env = Env::from_process();
     let args = help_word_to_flag(args.into_iter().collect());
-    let cli = match Cli::parse_args(args) {
+    let cli = match Cli::parse_args(args.clone()) {
         Ok(cli) => cli,
-        Err(error) => return clap_failure(&error, &env),
+        Err(error) => return clap_failure(&error, &args, &env),
     };
     let printer = Printer::new(cli.global.debug);
     if cli.global.version {
@@ -167,6 +167,31 @@ fn help_word_to_flag(mut args: Vec<OsString>) -> Vec<OsString> {
     args
 }
 
+/// The command of `args` that only groups others (`configure`), with the names of those, when
+/// the command line names one.
+fn command_group(args: &[OsString]) -> Option<(String, Vec<String>)> {
+    use clap::CommandFactory as _;
+    let mut rest = args.iter().skip(1).map(|arg| arg.to_string_lossy());
+    let name = loop {
+        let arg = rest.next()?;
+        if arg.starts_with('-') {
+            if option_takes_value(&arg) {
+                rest.next();
+            }
+            continue;
+        }
+        break arg.into_owned();
+    };
+    let root = Cli::command();
+    let group = root.find_subcommand(&name)?;
+    let operations: Vec<String> = group
+        .get_subcommands()
+        .filter(|command| !command.is_hide_set())
+        .map(|command| command.get_name().to_owned())
+        .collect();
+    (!operations.is_empty()).then_some((name, operations))
+}
+
 /// Whether `--name` (or an abbreviation of it, as argparse allows) is an option that takes a
 /// value, according to the clap definition itself.
 fn option_takes_value(arg: &str) -> bool {
@@ -183,7 +208,7 @@ fn option_takes_value(arg: &str) -> bool {
 }
 
 /// Turns a clap parse failure into the AWS CLI's usage error (exit 252), or prints help.
-fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
+fn clap_failure(error: &clap::Error, args: &[OsString], env: &Env) -> ExitCode {
     let printer = Printer::new(false);
     let cli_error = match error.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -203,16 +228,22 @@ fn clap_failure(error: &clap::Error, env: &Env) -> ExitCode {
             CliError::Usage(format!("the following arguments are required: {missing}"))
         }
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            CliError::Usage("the following arguments are required: command".to_owned())
+            match command_group(args) {
+                // `aws-sso configure` alone: name what it needs.
+                Some((group, operations)) => CliError::Usage(format!(
+                    "the following arguments are required: operation (aws-sso {group} {})",
+                    operations.join("|")
+                )),
+                None => CliError::Usage("the following arguments are required: command".to_owned()),
+            }
         }
         ErrorKind::InvalidSubcommand => {
             let given = context_string(error, ContextKind::InvalidSubcommand);
-            CliError::Usage(invalid_choice(
-                "command",
-                &given,
-                &commands::command_names(),
-                None,
-            ))
+            let message = match command_group(args) {
+                Some((_, operations)) => invalid_choice("operation", &given, &operations, None),
+                None => invalid_choice("command", &given, &commands::command_names(), None),
+            };
+            CliError::Usage(message)
         }
         ErrorKind::InvalidValue => {
             let arg = context_string(error, ContextKind::InvalidArg);

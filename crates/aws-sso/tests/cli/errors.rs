@@ -33,6 +33,31 @@ fn missing_required_arguments_are_listed() {
 }
 
 #[test]
+fn a_command_group_names_its_operations() {
+    let missing = aws_sso(&TestContext::new(), &["configure"]);
+    assert_eq!(missing.code, 252);
+    assert_eq!(
+        missing.stderr,
+        format!(
+            "\naws: [ERROR]: An error occurred (ParamValidation): the following arguments are required: operation (aws-sso configure sso|sso-session|populate)\n\n{USAGE}"
+        )
+    );
+    // Suggestions come from the group's operations, not the top-level commands, also after a
+    // global option with a value.
+    let typo = aws_sso(
+        &TestContext::new(),
+        &["--profile", "x", "configure", "sso-sesion"],
+    );
+    assert_eq!(typo.code, 252);
+    assert_eq!(
+        typo.stderr,
+        format!(
+            "\naws: [ERROR]: An error occurred (ParamValidation): argument operation: Found invalid choice 'sso-sesion'\n\nMaybe you meant:\n\n  * sso-session\n\n{USAGE}"
+        )
+    );
+}
+
+#[test]
 fn an_unknown_command_is_v2s_invalid_choice_with_suggestions_by_similarity() {
     // awscli/argparser.py (v2): `Found invalid choice`, then difflib's close matches, best
     // first; two blank lines before the usage.

@@ -503,7 +503,7 @@ pub(crate) fn configure_sso(
         text: "CLI default output format (json if not specified)",
         format: None,
         current: current("output").as_deref(),
-        completions: ["json", "text", "table", "yaml", "yaml-stream"]
+        completions: ["json", "text", "table", "yaml", "yaml-stream", "off"]
             .map(String::from)
             .to_vec(),
         check: Check::None,
