@@ -29,6 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
@@ -887,3 +888,22 @@ def page_text_contains(*needles: str) -> Any:
         return next((n for n in needles if n in text), None)
 
     return check
+
+
+def login_processes(sandbox: Sandbox, workdir: Path, **extra_env: str) -> Iterator[Callable[..., tuple[subprocess.Popen, FakeBrowser]]]:
+    """For a fixture to `yield from`: start(*flags) -> (a running `aws-sso login --profile dev
+    FLAGS` in `sandbox` with `extra_env`, the stand-in browser recording the URL it is given).
+    Every process started is stopped when the fixture ends."""
+    sandbox.write_config(SSO_PROFILES)
+    started: list[subprocess.Popen] = []
+
+    def start(*flags: str) -> tuple[subprocess.Popen, FakeBrowser]:
+        recorder = fake_browser(workdir / "browser", follow=False)
+        env = {**sandbox.env, "AWS_SSO_TEST_BROWSER": recorder.command, **extra_env}
+        proc = start_aws_sso("login", "--profile", "dev", *flags, env=env, workdir=workdir)
+        started.append(proc)
+        return proc, recorder
+
+    yield start
+    for proc in started:
+        stop_process_group(proc)

@@ -19,14 +19,11 @@ import pytest
 
 from support import (
     SESSION_NAME,
-    SSO_PROFILES,
     START_URL,
     WAIT_S,
-    fake_browser,
+    login_processes,
     finish_aws_sso,
     page_text_contains,
-    start_aws_sso,
-    stop_process_group,
     token_file,
     wait_for,
     walk_pages,
@@ -60,19 +57,7 @@ EXPIRED = "The pending authorization to retrieve an SSO token has expired. The l
 @pytest.fixture
 def login(sandbox, tmp_path):
     """start(*flags) -> (aws-sso process, stand-in browser); the process is killed on teardown."""
-    sandbox.write_config(SSO_PROFILES)
-    started = []
-
-    def start(*flags: str):
-        recorder = fake_browser(tmp_path / "browser", follow=False)
-        env = {**sandbox.env, "AWS_SSO_TEST_BROWSER": recorder.command}
-        proc = start_aws_sso("login", "--profile", "dev", *flags, env=env, workdir=tmp_path)
-        started.append(proc)
-        return proc, recorder
-
-    yield start
-    for proc in started:
-        stop_process_group(proc)
+    yield from login_processes(sandbox, tmp_path)
 
 
 def cached_token(sandbox) -> dict | None:

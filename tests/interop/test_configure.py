@@ -119,6 +119,11 @@ def wizard():
         w.close()
 
 
+def env_for(box, emu) -> dict[str, str]:
+    """The sandbox's environment pointed at another emulator (one with its own directory)."""
+    return dict(box.env, AWS_ENDPOINT_URL_SSO=emu.url, AWS_ENDPOINT_URL_SSO_OIDC=emu.url)
+
+
 def read_config(path: Path) -> configparser.RawConfigParser:
     parser = configparser.RawConfigParser()
     parser.read(path)
@@ -203,8 +208,7 @@ def test_the_legacy_path_warns_and_writes_the_legacy_keys(box, wizard, emulator_
         '[[accounts]]\nid = "123456789012"\nname = "only"\nemail = "only@example.com"\n'
         '[[assignments]]\nuser = "demo"\naccount = "123456789012"\nroles = ["Solo"]\n'
     )
-    emu = emulator_factory("--auto-approve", "demo", "--directory", str(directory))
-    env = dict(box.env, AWS_ENDPOINT_URL_SSO=emu.url, AWS_ENDPOINT_URL_SSO_OIDC=emu.url)
+    env = env_for(box, emulator_factory("--auto-approve", "demo", "--directory", str(directory)))
     box.config_file.write_text("")
     w = wizard(["configure", "sso", "--profile", "old"], env)
     w.answer("SSO session name (Recommended):", "")
@@ -265,8 +269,7 @@ def test_zero_accounts_is_the_aws_cli_error_and_writes_nothing(box, wizard, emul
     directory.write_text(
         f'start_url = "{START_URL}"\nregion = "us-east-1"\n[[users]]\nname = "demo"\npassword = "demo-password"\n'
     )
-    emu = emulator_factory("--auto-approve", "demo", "--directory", str(directory))
-    env = dict(box.env, AWS_ENDPOINT_URL_SSO=emu.url, AWS_ENDPOINT_URL_SSO_OIDC=emu.url)
+    env = env_for(box, emulator_factory("--auto-approve", "demo", "--directory", str(directory)))
     box.write_config(SSO_PROFILES)
     before = box.config_file.read_bytes()
     w = wizard(["configure", "sso"], env)
@@ -277,8 +280,7 @@ def test_zero_accounts_is_the_aws_cli_error_and_writes_nothing(box, wizard, emul
 
 
 def test_typing_filters_one_account_out_of_two_thousand(box, wizard, emulator_factory):
-    emu = emulator_factory("--auto-approve", "demo", "--synthetic-accounts", "2000")
-    env = dict(box.env, AWS_ENDPOINT_URL_SSO=emu.url, AWS_ENDPOINT_URL_SSO_OIDC=emu.url)
+    env = env_for(box, emulator_factory("--auto-approve", "demo", "--synthetic-accounts", "2000"))
     box.write_config(SSO_PROFILES)
     w = wizard(["configure", "sso", "--profile", "dev"], env)
     w.answer("SSO session name [my-sso]:", "")

@@ -24,7 +24,7 @@ STEPS = [
     "4. List your accounts",
     "5. List the roles you can assume in one account",
     "6. Every role in every account at once",
-    "7. A profile for every role",
+    "7. Write profiles",
     "8. Get short-term credentials for a role",
     "9. Credentials for any tool",
     "10. Run a command with them",
@@ -96,6 +96,8 @@ def test_demo_runs_every_step_and_cleans_up(demo_run):
     ]
     # Step 6: every role of every account, as text rows.
     assert "111111111111\tdev\tAdministratorAccess\n111111111111\tdev\tReadOnly\n" in out, out
+    assert "aws sts get-caller-identity --profile prod-readonly\n" in out, out
+    assert re.search(r"^No problems found", out, re.M), out
     assert re.search(r"^Wrote 13 profiles for sso-session demo to \S+/config: 13 added, 0 updated, 0 removed\.$", out, re.M), out
     assert "[profile prod.ReadOnly]\nsso_session = demo\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\n" in out, out
     # Step 7: the --query result.

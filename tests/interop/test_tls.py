@@ -33,13 +33,11 @@ from support import (
     SESSION_NAME,
     SSO_PROFILES,
     START_URL,
-    fake_browser,
     finish_aws_sso,
+    login_processes,
     make_sandbox,
     page_text_contains,
     run_aws_sso,
-    start_aws_sso,
-    stop_process_group,
     token_file,
     walk_pages,
 )
@@ -248,19 +246,7 @@ def nss_trust(sandbox, emu):
 @pytest.fixture
 def login(sandbox, emu, tmp_path):
     """start(*flags) -> (aws-sso login process trusting the CA, stand-in browser recording the URL)."""
-    sandbox.write_config(SSO_PROFILES)
-    started = []
-
-    def start(*flags):
-        recorder = fake_browser(tmp_path / "browser", follow=False)
-        env = {**sandbox.env, "AWS_SSO_TEST_BROWSER": recorder.command, "AWS_CA_BUNDLE": str(emu.ca_file)}
-        proc = start_aws_sso("login", "--profile", "dev", *flags, env=env, workdir=tmp_path)
-        started.append(proc)
-        return proc, recorder
-
-    yield start
-    for proc in started:
-        stop_process_group(proc)
+    yield from login_processes(sandbox, tmp_path, AWS_CA_BUNDLE=str(emu.ca_file))
 
 
 CALLBACK_OK = "Your credentials have been shared successfully and can be used until your session expires. You can now close this tab."

@@ -38,6 +38,13 @@ Examples:
 Exit codes: 0 success, 252 bad command line or parameters, 253 configuration error,
 254 the service returned an error, 255 any other failure, 130 interrupted.";
 
+/// The `--output` formats (the AWS CLI's `CLI_OUTPUT_FORMATS`), also what `configure` writes.
+pub(crate) const OUTPUT_FORMATS: [&str; 6] =
+    ["json", "text", "table", "yaml", "yaml-stream", "off"];
+
+/// The help heading of the flags that answer the `configure` wizards' questions.
+const ANSWERS: &str = "Answers (skip the question; needed without a terminal)";
+
 /// `aws-sso`: the top-level command.
 #[derive(Debug, Parser)]
 #[command(
@@ -148,7 +155,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         value_name = "FORMAT",
-        value_parser = ["json", "text", "table", "yaml", "yaml-stream", "off"],
+        value_parser = OUTPUT_FORMATS,
     )]
     pub output: Option<String>,
 
@@ -783,7 +790,7 @@ impl ConfigureCommand {
 /// The answers `configure sso` and `configure sso-session` would ask for, as flags: each one
 /// given skips its question, and with all of them no terminal is needed.
 #[derive(Debug, Args, Default, Clone)]
-#[command(next_help_heading = "Answers (skip the question; needed without a terminal)")]
+#[command(next_help_heading = ANSWERS)]
 pub struct SessionAnswers {
     /// SSO session name (an existing [sso-session] is used as it is)
     #[arg(long, value_name = "NAME")]
@@ -820,7 +827,7 @@ pub struct ConfigureSsoArgs {
     #[arg(
         long,
         value_name = "ID",
-        help_heading = "Answers (skip the question; needed without a terminal)"
+        help_heading = ANSWERS
     )]
     pub account_id: Option<String>,
 
@@ -828,7 +835,7 @@ pub struct ConfigureSsoArgs {
     #[arg(
         long,
         value_name = "NAME",
-        help_heading = "Answers (skip the question; needed without a terminal)"
+        help_heading = ANSWERS
     )]
     pub role_name: Option<String>,
 
@@ -836,7 +843,7 @@ pub struct ConfigureSsoArgs {
     #[arg(
         long,
         value_name = "REGION",
-        help_heading = "Answers (skip the question; needed without a terminal)"
+        help_heading = ANSWERS
     )]
     pub default_region: Option<String>,
 
@@ -844,8 +851,8 @@ pub struct ConfigureSsoArgs {
     #[arg(
         long,
         value_name = "FORMAT",
-        value_parser = ["json", "text", "table", "yaml", "yaml-stream", "off"],
-        help_heading = "Answers (skip the question; needed without a terminal)"
+        value_parser = OUTPUT_FORMATS,
+        help_heading = ANSWERS
     )]
     pub default_output: Option<String>,
 
@@ -853,7 +860,7 @@ pub struct ConfigureSsoArgs {
     #[arg(
         long,
         value_name = "NAME",
-        help_heading = "Answers (skip the question; needed without a terminal)"
+        help_heading = ANSWERS
     )]
     pub profile_name: Option<String>,
 }
@@ -890,7 +897,7 @@ pub struct PopulateArgs {
     pub template: String,
 
     /// The `output` written into every profile (the global --region sets their `region`)
-    #[arg(long, value_name = "FORMAT", value_parser = ["json", "text", "table", "yaml", "yaml-stream", "off"])]
+    #[arg(long, value_name = "FORMAT", value_parser = OUTPUT_FORMATS)]
     pub output_format: Option<String>,
 
     /// Also remove the profiles this command wrote whose role is gone (lists afresh)

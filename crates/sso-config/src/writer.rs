@@ -43,6 +43,16 @@ pub enum WriteError {
     },
 }
 
+impl WriteError {
+    /// Wraps the edit errors of the document of `path`: `.map_err(WriteError::edit(path))`.
+    pub fn edit(path: &Path) -> impl Fn(EditError) -> Self + '_ {
+        move |source| Self::Edit {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
 /// Applies `change` to the config file at `path` (a missing file is an empty one) and writes the
 /// result atomically if it differs. Returns what `change` returned and whether the file changed.
 ///
@@ -134,10 +144,7 @@ pub fn write_key(path: &Path, section: &str, key: &str, value: &str) -> Result<(
     edit(path, |document| {
         document
             .update_section(section, &[(key, value)])
-            .map_err(|source| WriteError::Edit {
-                path: path.to_owned(),
-                source,
-            })
+            .map_err(WriteError::edit(path))
     })
     .map(|_| ())
 }

@@ -264,10 +264,7 @@ fn apply_migrations(
     migrations: &[Migration],
     path: &Path,
 ) -> Result<(), sso_config::writer::WriteError> {
-    let edit = |source| sso_config::writer::WriteError::Edit {
-        path: path.to_owned(),
-        source,
-    };
+    let edit = &sso_config::writer::WriteError::edit(path);
     for migration in migrations {
         let section = profile_header(document, &migration.profile);
         if !document

@@ -4,28 +4,23 @@ use sso_testkit::TestContext;
 
 use crate::aws_sso;
 
+/// Every command path of the clap definition (`""` for the top level, `"configure sso"`…), so
+/// a new command is snapshotted without anyone remembering to add it here.
+fn command_paths(command: &clap::Command, prefix: &str, paths: &mut Vec<String>) {
+    paths.push(prefix.to_owned());
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let path = format!("{prefix} {}", sub.get_name());
+        command_paths(sub, path.trim_start(), paths);
+    }
+}
+
 #[test]
 fn every_help_is_snapshotted() {
     let context = TestContext::new();
-    for command in [
-        "",
-        "login",
-        "logout",
-        "list-accounts",
-        "list-account-roles",
-        "get-role-credentials",
-        "export-credentials",
-        "exec",
-        "console",
-        "roles",
-        "status",
-        "doctor",
-        "configure",
-        "configure sso",
-        "configure sso-session",
-        "configure populate",
-        "completion",
-    ] {
+    let mut paths = Vec::new();
+    command_paths(&aws_sso::Cli::command_tree(), "", &mut paths);
+    assert!(paths.len() > 15, "{paths:?}");
+    for command in &paths {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");
         let outcome = aws_sso(&context, &args);

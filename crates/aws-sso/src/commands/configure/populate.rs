@@ -34,7 +34,7 @@ pub(crate) fn run(
     let target = resolved.sso_target(Some(&args.sso_session))?;
     let path = resolved.config.config_path().to_owned();
     // Read (and check) the file before the listing, which may take minutes.
-    sso_config::writer::read(&path).map_err(write_error)?;
+    sso_config::writer::read(&path)?;
 
     let built = roles::list(
         &target,
@@ -61,11 +61,11 @@ pub(crate) fn run(
         let plan = Plan::make(document, &id, &path, wanted.clone(), &failed, args.prune)?;
         document
             .set_managed_block(&id, &plan.body())
-            .map_err(|source| write_error(edit_error(&path, source)))?;
+            .map_err(block_error(&path))?;
         Ok(plan)
     };
     if args.dry_run {
-        let before = sso_config::writer::read(&path).map_err(write_error)?;
+        let before = sso_config::writer::read(&path)?;
         let mut document = ConfigDocument::parse(&before);
         let plan = plan(&mut document)?;
         print_diff(&before, &document.text(), &path, context);
@@ -85,18 +85,9 @@ fn block_id(session: &str) -> String {
     format!("aws-sso configure populate --sso-session {session}")
 }
 
-fn edit_error(
-    path: &std::path::Path,
-    source: sso_config::EditError,
-) -> sso_config::writer::WriteError {
-    sso_config::writer::WriteError::Edit {
-        path: path.to_owned(),
-        source,
-    }
-}
-
-fn write_error(error: sso_config::writer::WriteError) -> CliError {
-    CliError::from(error)
+/// An edit of the block refused (an unclosed block): the message names the file.
+fn block_error(path: &std::path::Path) -> impl Fn(sso_config::EditError) -> CliError + '_ {
+    move |source| sso_config::writer::WriteError::edit(path)(source).into()
 }
 
 /// A `--template`: literal text and `{field}`s.
@@ -328,13 +319,13 @@ impl Plan {
     ) -> Result<Self, CliError> {
         let old_block = document
             .managed_block(id)
-            .map_err(|source| write_error(edit_error(path, source)))?
+            .map_err(block_error(path))?
             .unwrap_or_default();
         // The profiles outside the block, as botocore sees them.
         let mut outside = document.clone();
         outside
             .set_managed_block(id, "")
-            .map_err(|source| write_error(edit_error(path, source)))?;
+            .map_err(block_error(path))?;
         let outside = SharedConfig::parse(&outside.text(), path, "", path)?;
         let old = SharedConfig::parse(&old_block, path, "", path)?;
 
@@ -387,9 +378,10 @@ impl Plan {
                 Some(_) => {}
             }
         }
+        let names: HashSet<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
         let removed = old_text
             .keys()
-            .filter(|name| !names_of(&profiles).contains(**name))
+            .filter(|name| !names.contains(**name))
             .count();
         Ok(Self {
             profiles,
@@ -468,10 +460,6 @@ fn text_pairs(profile: &sso_config::Profile) -> Vec<(&str, &str)> {
         .iter()
         .filter_map(|(key, value)| Some((key.as_str(), value.as_text()?)))
         .collect()
-}
-
-fn names_of(profiles: &[Generated]) -> HashSet<&str> {
-    profiles.iter().map(|p| p.name.as_str()).collect()
 }
 
 /// `--dry-run`: the change as a unified diff on stdout (nothing when there is none).

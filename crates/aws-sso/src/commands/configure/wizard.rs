@@ -308,6 +308,24 @@ impl<'a> SessionPrompter<'a> {
         Ok(region)
     }
 
+    /// `_set_sso_session_defaults_from_profile_config`, then the start URL and region
+    /// questions: the profile's own `sso_start_url` and `sso_region` are their defaults.
+    fn ask_start_url_and_region(
+        &mut self,
+        asker: &Asker<'_>,
+        context: &Context,
+        profile: Option<&sso_config::Profile>,
+    ) -> Result<(String, String), CliError> {
+        for key in ["sso_start_url", "sso_region"] {
+            if let Some(value) = profile.and_then(|p| p.get(key)) {
+                self.config.insert(key.into(), value.to_owned());
+            }
+        }
+        let start_url = self.ask_start_url(asker)?.unwrap_or_default();
+        let region = self.ask_region(asker, context)?.unwrap_or_default();
+        Ok((start_url, region))
+    }
+
     fn ask_scopes(&mut self, asker: &Asker<'_>) -> Result<Vec<String>, CliError> {
         self.config
             .entry("sso_registration_scopes".into())
@@ -363,12 +381,9 @@ fn write(
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            document.update_section(section, &pairs).map_err(|source| {
-                sso_config::writer::WriteError::Edit {
-                    path: path.to_owned(),
-                    source,
-                }
-            })?;
+            document
+                .update_section(section, &pairs)
+                .map_err(sso_config::writer::WriteError::edit(path))?;
         }
         Ok::<_, sso_config::writer::WriteError>(())
     })?;
@@ -428,13 +443,7 @@ pub(crate) fn configure_sso(
             );
             // The legacy answers go to the profile itself.
             session.config = IndexMap::new();
-            for key in ["sso_start_url", "sso_region"] {
-                if let Some(value) = current(key) {
-                    session.config.insert(key.into(), value);
-                }
-            }
-            let start_url = session.ask_start_url(&asker)?.unwrap_or_default();
-            let region = session.ask_region(&asker, context)?.unwrap_or_default();
+            let (start_url, region) = session.ask_start_url_and_region(&asker, context, profile)?;
             for (key, value) in session.config.drain(..) {
                 values.insert(key, value);
             }
@@ -450,13 +459,8 @@ pub(crate) fn configure_sso(
             if session.exists(name) {
                 (resolved.sso_target(Some(name))?, false)
             } else {
-                for key in ["sso_start_url", "sso_region"] {
-                    if let Some(value) = current(key) {
-                        session.config.insert(key.into(), value);
-                    }
-                }
-                let start_url = session.ask_start_url(&asker)?.unwrap_or_default();
-                let region = session.ask_region(&asker, context)?.unwrap_or_default();
+                let (start_url, region) =
+                    session.ask_start_url_and_region(&asker, context, profile)?;
                 let scopes = session.ask_scopes(&asker)?;
                 let target = SsoTarget::Session {
                     session_name: name.clone(),
@@ -503,9 +507,7 @@ pub(crate) fn configure_sso(
         text: "CLI default output format (json if not specified)",
         format: None,
         current: current("output").as_deref(),
-        completions: ["json", "text", "table", "yaml", "yaml-stream", "off"]
-            .map(String::from)
-            .to_vec(),
+        completions: crate::cli::OUTPUT_FORMATS.map(String::from).to_vec(),
         check: Check::None,
         flag: "--default-output",
         given: args.default_output.as_deref(),
